@@ -1,0 +1,1 @@
+"""The drift checker: Terraform state versus live AWS."""

@@ -1,0 +1,1 @@
+"""The Lambda ETL: raw JSON to deterministic Parquet under a schema contract."""

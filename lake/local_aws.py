@@ -1,0 +1,172 @@
+"""A local AWS endpoint: moto in server mode on a free loopback port.
+
+Terraform's AWS provider and boto3 both talk to it through endpoint overrides. It runs as a child process
+(``python -m moto.server``) so the handler, Terraform and the tests see the same HTTP API AWS serves, and it is
+stopped with the process group when the context exits. An existing endpoint can be used instead
+(``LocalAWS.attach(url)``), e.g. one started by ``lake up``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lake.errors import LakeError
+
+LOCAL_REGION = "us-east-1"
+LOCAL_ACCOUNT_ID = "123456789012"  # moto's default account
+LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}  # noqa: S105 - moto accepts any
+
+
+class LocalAWSError(LakeError):
+    """The local endpoint could not be started or reached."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def is_listening(url: str, timeout: float = 0.5) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=timeout):
+            return True
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def aws_environment(endpoint: str, region: str = LOCAL_REGION) -> dict[str, str]:
+    """Environment variables that point boto3 (and the AWS CLI) at ``endpoint``."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        **LOCAL_CREDENTIALS,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+@dataclass
+class LocalAWS:
+    """A moto server (started here or attached to) and helpers to reach it."""
+
+    endpoint: str
+    region: str = LOCAL_REGION
+    _proc: subprocess.Popen | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def start(cls, host: str = "127.0.0.1", port: int | None = None, timeout: float = 30.0) -> LocalAWS:
+        if not host.startswith("127.") and host not in ("localhost", "::1"):
+            raise LocalAWSError(f"refusing to bind the local AWS endpoint to {host}: use a loopback address")
+        try:
+            import moto.server  # noqa: F401
+        except ImportError:
+            raise LocalAWSError(
+                "moto is not installed: pip install 'lake-harness[local]' (moto[server]) to run the lake locally"
+            ) from None
+        port = port or free_port(host)
+        endpoint = f"http://{host}:{port}"
+        env = dict(os.environ)
+        env.update({"MOTO_ALLOW_NONEXISTENT_REGION": "true", "PYTHONUNBUFFERED": "1", **LOCAL_CREDENTIALS})
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                err = (proc.stderr.read() or b"").decode(errors="replace").strip().splitlines()[-5:]
+                raise LocalAWSError(f"moto server exited with {proc.returncode} on {endpoint}: {' | '.join(err)}")
+            if is_listening(endpoint):
+                return cls(endpoint=endpoint, _proc=proc)
+            time.sleep(0.1)
+        _terminate(proc)
+        raise LocalAWSError(f"moto server did not answer on {endpoint} within {timeout:.0f}s")
+
+    @classmethod
+    def attach(cls, endpoint: str, region: str = LOCAL_REGION) -> LocalAWS:
+        endpoint = endpoint.rstrip("/")
+        if not is_listening(endpoint, timeout=3):
+            raise LocalAWSError(f"no local AWS endpoint answers at {endpoint} (start one with `lake up`)")
+        return cls(endpoint=endpoint, region=region)
+
+    @property
+    def owned(self) -> bool:
+        return self._proc is not None
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            _terminate(self._proc)
+            self._proc = None
+
+    def reset(self) -> None:
+        """Forget every resource (moto's reset API)."""
+        req = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(req, timeout=10):
+            pass
+
+    def __enter__(self) -> LocalAWS:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ clients
+
+    def environment(self) -> dict[str, str]:
+        return aws_environment(self.endpoint, self.region)
+
+    def session(self):
+        import boto3
+
+        return boto3.session.Session(
+            aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            region_name=self.region,
+        )
+
+    def client(self, service: str, **kwargs):
+        return self.session().client(service, endpoint_url=self.endpoint, **kwargs)
+
+    def terraform_variables(self) -> dict[str, str]:
+        """The variables ``infra/envs/local`` needs to target this endpoint."""
+        return {"aws_endpoint": self.endpoint, "aws_region": self.region}
+
+
+def _terminate(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def local_aws(endpoint: str | None = None) -> Iterator[LocalAWS]:
+    """Attach to ``endpoint`` when given, otherwise start a private moto server for the block."""
+    aws = LocalAWS.attach(endpoint) if endpoint else LocalAWS.start()
+    try:
+        yield aws
+    finally:
+        aws.stop()
