@@ -155,7 +155,9 @@ class _TypeParser:
             scale = int(self._next())
             self._eat(")")
             if not (1 <= precision <= 38 and 0 <= scale <= precision):
-                raise ContractError(f"type {self.text!r}: decimal needs 1 <= precision <= 38 and 0 <= scale <= precision")
+                raise ContractError(
+                    f"type {self.text!r}: decimal needs 1 <= precision <= 38 and 0 <= scale <= precision"
+                )
             return DataType("decimal", precision=precision, scale=scale)
         if name == "list":
             self._eat("<")
@@ -258,7 +260,9 @@ def parse_contract(doc: object, source: str = "<contract>") -> Contract:
             raise fail(f"{where}: unknown keys {sorted(extra)}")
         name = rf.get("name")
         if not isinstance(name, str) or not _NAME_RE.match(name) or name == PARTITION_COLUMN:
-            raise fail(f"{where}: name {name!r} must be lower_snake and not {PARTITION_COLUMN!r} (the partition column)")
+            raise fail(
+                f"{where}: name {name!r} must be lower_snake and not {PARTITION_COLUMN!r} (the partition column)"
+            )
         if name in seen:
             raise fail(f"{where}: duplicate field name {name!r}")
         seen.add(name)

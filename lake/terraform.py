@@ -152,7 +152,9 @@ class Terraform:
 
     # ------------------------------------------------------------------ commands
 
-    def init(self, backend: bool = True, backend_config: Mapping[str, str] | None = None, upgrade: bool = False) -> None:
+    def init(
+        self, backend: bool = True, backend_config: Mapping[str, str] | None = None, upgrade: bool = False
+    ) -> None:
         args = ["init", "-input=false", "-no-color"]
         if not backend:
             args.append("-backend=false")
@@ -166,7 +168,10 @@ class Terraform:
         result = self.run("validate", "-json", "-no-color", ok_codes=(0, 1))
         doc = json.loads(result.stdout)
         if not doc.get("valid"):
-            msgs = [f"{d.get('severity')}: {d.get('summary')} {d.get('detail', '')}".strip() for d in doc.get("diagnostics", [])]
+            msgs = [
+                f"{d.get('severity')}: {d.get('summary')} {d.get('detail', '')}".strip()
+                for d in doc.get("diagnostics", [])
+            ]
             raise TerraformError(f"terraform validate failed in {self.chdir}: " + "; ".join(msgs))
         return doc
 
@@ -175,8 +180,14 @@ class Terraform:
         result = self.run("fmt", "-check", "-recursive", "-list=true", "-no-color", ok_codes=(0, 3))
         return [line for line in result.stdout.splitlines() if line.strip()]
 
-    def plan(self, out: Path | None = None, variables: Mapping[str, object] | None = None,
-             detailed_exitcode: bool = False, refresh_only: bool = False, extra: Sequence[str] = ()) -> int:
+    def plan(
+        self,
+        out: Path | None = None,
+        variables: Mapping[str, object] | None = None,
+        detailed_exitcode: bool = False,
+        refresh_only: bool = False,
+        extra: Sequence[str] = (),
+    ) -> int:
         """Run ``terraform plan``; returns the exit code (2 = changes present with ``detailed_exitcode``)."""
         args = ["plan", "-input=false", "-no-color", "-lock-timeout=60s", *var_args(variables)]
         if out is not None:
@@ -200,8 +211,12 @@ class Terraform:
         self.plan(out=plan_file, variables=variables)
         return self.show_json(plan_file)
 
-    def apply(self, variables: Mapping[str, object] | None = None, plan_file: Path | None = None,
-              parallelism: int | None = None) -> None:
+    def apply(
+        self,
+        variables: Mapping[str, object] | None = None,
+        plan_file: Path | None = None,
+        parallelism: int | None = None,
+    ) -> None:
         args = ["apply", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=60s"]
         if parallelism:
             args.append(f"-parallelism={parallelism}")
@@ -244,6 +259,8 @@ def describe_failure(args: Sequence[str], chdir: Path, result: Result) -> str:
     hint = ""
     text = result.stderr + result.stdout
     if "Failed to query available provider packages" in text or "could not connect to registry" in text:
-        hint = ("\n  hint: the provider registry is unreachable; set LAKE_TF_PLUGIN_DIR to a provider mirror "
-                "(a directory holding registry.terraform.io/hashicorp/aws/...)")
+        hint = (
+            "\n  hint: the provider registry is unreachable; set LAKE_TF_PLUGIN_DIR to a provider mirror "
+            "(a directory holding registry.terraform.io/hashicorp/aws/...)"
+        )
     return f"terraform {verb} failed in {chdir} (exit {result.returncode}):\n  {detail}{hint}"
