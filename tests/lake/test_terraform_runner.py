@@ -1,0 +1,75 @@
+"""The Terraform runner's pure parts: mirror discovery, CLI config, variable and error formatting."""
+
+from pathlib import Path
+
+import pytest
+
+from lake import terraform as tf
+
+
+def _mirror(tmp_path: Path) -> Path:
+    (tmp_path / "registry.terraform.io" / "hashicorp" / "aws" / "5.100.0" / "linux_amd64").mkdir(parents=True)
+    return tmp_path
+
+
+def test_explicit_mirror_wins(tmp_path):
+    mirror = _mirror(tmp_path)
+    assert tf.find_plugin_mirror({"LAKE_TF_PLUGIN_DIR": str(mirror)}) == mirror
+
+
+def test_explicit_mirror_without_provider_is_an_error(tmp_path):
+    with pytest.raises(tf.TerraformError, match="LAKE_TF_PLUGIN_DIR"):
+        tf.find_plugin_mirror({"LAKE_TF_PLUGIN_DIR": str(tmp_path)})
+
+
+def test_existing_user_cli_config_is_respected(tmp_path, monkeypatch):
+    cfg = tmp_path / "rc"
+    cfg.write_text("")
+    monkeypatch.setattr(tf, "WELL_KNOWN_MIRRORS", (_mirror(tmp_path / "m"),))
+    assert tf.find_plugin_mirror({"TF_CLI_CONFIG_FILE": str(cfg)}) is None
+
+
+def test_missing_cli_config_falls_back_to_well_known_mirror(tmp_path, monkeypatch):
+    mirror = _mirror(tmp_path / "m")
+    monkeypatch.setattr(tf, "WELL_KNOWN_MIRRORS", (tmp_path / "absent", mirror))
+    assert tf.find_plugin_mirror({"TF_CLI_CONFIG_FILE": str(tmp_path / "nope")}) == mirror
+
+
+def test_no_mirror_anywhere_means_registry(tmp_path, monkeypatch):
+    monkeypatch.setattr(tf, "WELL_KNOWN_MIRRORS", (tmp_path / "absent",))
+    assert tf.find_plugin_mirror({"TF_CLI_CONFIG_FILE": str(tmp_path / "nope")}) is None
+
+
+def test_mirror_cli_config_never_reaches_the_network():
+    text = tf.mirror_cli_config(Path("/opt/x y"))
+    assert 'path    = "/opt/x y"' in text
+    assert 'exclude = ["registry.terraform.io/*/*"]' in text
+
+
+def test_var_args_encode_non_strings_as_json():
+    assert tf.var_args({"a": "x", "b": {"users": {"versions": [1]}}, "c": 3}) == [
+        "-var=a=x",
+        '-var=b={"users": {"versions": [1]}}',
+        "-var=c=3",
+    ]
+
+
+def test_failure_message_keeps_terraform_error_lines():
+    result = tf.Result(["terraform", "plan"], 1, "", "╷\n│ Error: Unsupported argument\n│ \n│   on main.tf line 3\n╵\n")
+    msg = tf.describe_failure(["plan"], Path("infra"), result)
+    assert msg.startswith("terraform plan failed in infra (exit 1):")
+    assert "Error: Unsupported argument" in msg and "on main.tf line 3" in msg
+
+
+def test_missing_binary_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("TERRAFORM", raising=False)
+    with pytest.raises(tf.TerraformError, match="terraform is not on PATH"):
+        tf.Terraform(tmp_path)
+
+
+def test_real_terraform_fmt_check_runs(tmp_path):
+    if not tf.shutil.which("terraform"):
+        pytest.skip("terraform not installed")
+    (tmp_path / "main.tf").write_text("locals {\n  a   = 1\n}\n")
+    assert tf.Terraform(tmp_path).fmt_check() == ["main.tf"]
