@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
+import time
+from datetime import date
 from pathlib import Path
 
-from lake import INFRA_DIR
+from lake import DIST_DIR, INFRA_DIR, LOCAL_ENV_DIR
+from lake.errors import LakeError
 
 
 def register(subparsers) -> None:
@@ -16,6 +21,37 @@ def register(subparsers) -> None:
     check = infra_sub.add_parser("check", help="terraform fmt -check and validate (no credentials needed)")
     check.add_argument("--infra", type=Path, default=INFRA_DIR, help="the infra directory (default: %(default)s)")
     check.set_defaults(func=cmd_infra_check)
+
+    demo = subparsers.add_parser("demo", help="run the whole lake on this machine, end to end, then tear it down")
+    demo.add_argument("--users", type=int, default=500, help="generated user records to upload (default 500)")
+    demo.add_argument("--config-dir", type=Path, default=LOCAL_ENV_DIR, help="Terraform root to apply")
+    demo.set_defaults(func=cmd_demo)
+
+    up = subparsers.add_parser("up", help="start a local lake and keep it running (Ctrl-C stops it)")
+    up.add_argument("--endpoint", help="use this running moto endpoint instead of starting one")
+    up.add_argument("--port", type=int, help="port for the moto server (default: a free one)")
+    up.add_argument("--duplicate", action="store_true", help="deliver every S3 event twice (at-least-once test)")
+    up.add_argument("--once", action="store_true", help="apply, process what is in raw, print, and exit")
+    up.set_defaults(func=cmd_up)
+
+    query = subparsers.add_parser("query", help="run SQL: DuckDB over the local lake, or Athena on AWS")
+    query.add_argument("sql")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument("--endpoint", help="local endpoint (default: the running `lake up`)")
+    query.add_argument("--database", help="Glue database (default: from `lake up`)")
+    query.add_argument("--athena", action="store_true", help="run in Athena with the current AWS credentials")
+    query.add_argument("--workgroup", help="Athena workgroup (with --athena)")
+    query.set_defaults(func=cmd_query)
+
+    replay = subparsers.add_parser("replay", help="reprocess raw objects, or redrive the on-failure queue")
+    replay.add_argument("dataset", nargs="?", help="dataset to reprocess (omit with --redrive)")
+    replay.add_argument("--schema-version", type=int, help="write under this contract version (default: current)")
+    replay.add_argument("--all-versions", action="store_true", help="every raw object version, not only the latest")
+    replay.add_argument("--since", type=date.fromisoformat, help="first upload date (YYYY-MM-DD, from the key)")
+    replay.add_argument("--until", type=date.fromisoformat, help="last upload date (YYYY-MM-DD)")
+    replay.add_argument("--redrive", action="store_true", help="re-run the events kept in the failure queue")
+    replay.add_argument("--endpoint", help="local endpoint (default: the running `lake up`)")
+    replay.set_defaults(func=cmd_replay)
 
 
 def cmd_infra_check(args: argparse.Namespace) -> int:
@@ -27,3 +63,139 @@ def cmd_infra_check(args: argparse.Namespace) -> int:
         print(f"FAIL {r.path}: {r.detail}", file=sys.stderr)
     print(f"infra check: {len(results) - len(failed)} ok, {len(failed)} failed")
     return 1 if failed else 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from lake.demo import run_demo
+
+    return run_demo(out=lambda line: print(line, flush=True), users=args.users, config_dir=args.config_dir.resolve())
+
+
+def _session_or(endpoint: str | None) -> tuple[str, dict]:
+    from lake import session
+
+    current = session.load()
+    if endpoint:
+        return endpoint, (current or {}).get("outputs", {}) if current and current.get("endpoint") == endpoint else {}
+    if not current:
+        raise LakeError("no local lake is running: start one with `lake up`, pass --endpoint, or use --athena")
+    return current["endpoint"], current.get("outputs", {})
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from lake import query
+
+    if args.athena:
+        import boto3
+
+        if not (args.workgroup and args.database):
+            raise LakeError("--athena needs --workgroup and --database (see `terraform output` of your environment)")
+        result = query.run_athena(args.sql, boto3.client("athena"), args.workgroup, args.database)
+    else:
+        from lake.local_aws import LocalAWS
+
+        endpoint, outputs = _session_or(args.endpoint)
+        database = args.database or outputs.get("glue_database")
+        if not database:
+            raise LakeError("--database is required (no `lake up` session names it)")
+        aws = LocalAWS.attach(endpoint)
+        fs = query.s3_filesystem(aws.endpoint, aws.region, "testing", "testing")
+        result = query.run_local(args.sql, aws.client("glue"), fs, database)
+    print(query.render(result, args.format))
+    return 0
+
+
+def _progress(label: str):
+    if not sys.stderr.isatty():
+        return lambda _done, _total: None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    bar.start()
+    task = bar.add_task(label, total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from lake.dispatcher import LocalDispatcher
+    from lake.local_aws import LocalAWS
+    from lake.replay import redrive, replay_dataset
+
+    endpoint, outputs = _session_or(args.endpoint)
+    aws = LocalAWS.attach(endpoint)
+    raw = outputs.get("raw_bucket")
+    if not raw:
+        raise LakeError("the running lake's outputs name no raw bucket; restart it with `lake up`")
+    dispatcher = LocalDispatcher(aws, raw)
+    if args.redrive:
+        summary = redrive(dispatcher, outputs["failure_queue_url"], progress=_progress("redrive"))
+    else:
+        if not args.dataset:
+            raise LakeError("name the dataset to replay (or use --redrive)")
+        function = (outputs.get("functions") or {}).get(args.dataset, {}).get("name")
+        if not function:
+            raise LakeError(f"dataset {args.dataset!r} has no function in the running lake")
+        summary = replay_dataset(
+            dispatcher,
+            function,
+            args.dataset,
+            args.schema_version,
+            args.all_versions,
+            args.since,
+            args.until,
+            progress=_progress(f"replay {args.dataset}"),
+        )
+    print(summary.line())
+    for failure in summary.failed:
+        print(f"  failed: {failure}", file=sys.stderr)
+    return 1 if summary.failed else 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from handler.build import ensure_artifacts
+
+    from lake import session
+    from lake.deploy import LocalLake
+    from lake.dispatcher import LocalDispatcher
+    from lake.local_aws import LocalAWS
+
+    aws = LocalAWS.attach(args.endpoint) if args.endpoint else LocalAWS.start(port=args.port)
+    workdir = Path(tempfile.mkdtemp(prefix="lake-up-"))
+    try:
+        print(f"local AWS endpoint: {aws.endpoint}", flush=True)
+        handler_zip, layer_zip = ensure_artifacts(DIST_DIR)
+        lake = LocalLake(aws, workdir, handler_zip, layer_zip)
+        lake.init()
+        outputs = lake.apply()
+        session.save(aws.endpoint, outputs, lake.state_path)
+        raw = outputs["raw_bucket"]
+        print(f"lake applied (state {lake.state_path}); raw bucket s3://{raw}", flush=True)
+        print("use it from another terminal:", flush=True)
+        print(
+            f"  export AWS_ENDPOINT_URL={aws.endpoint} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+            f"AWS_DEFAULT_REGION={aws.region}"
+        )
+        print(f"  aws s3 cp my.json s3://{raw}/incoming/users/2024/05/01/my.json")
+        print("  lake query 'SELECT count(*) FROM users_v1'")
+        print(f"  lake drift --state {lake.state_path} --endpoint {aws.endpoint}", flush=True)
+        dispatcher = LocalDispatcher(aws, raw, duplicate=args.duplicate, log=lambda m: print(f"  {m}", flush=True))
+        while True:
+            for inv in dispatcher.poll_once():
+                status = "ok" if inv.ok else f"FAILED ({inv.error}); event sent to the failure queue"
+                print(f"  {inv.function} <- {inv.key}: {status}", flush=True)
+            if args.once:
+                return 0
+            time.sleep(1.0)
+    except KeyboardInterrupt:
+        print("stopping the local lake", flush=True)
+        return 0
+    finally:
+        session.clear()
+        aws.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -207,18 +207,26 @@ class LocalDispatcher:
                 out.append(self.invoke(route.function_name, event, key, version_id))
         return out
 
-    def invoke(self, function: str, event: dict, key: str = "", version_id: str | None = None) -> Invocation:
+    def invoke_once(self, function: str, event: dict, env_override: dict[str, str] | None = None) -> object:
+        """Run the function's handler once on ``event`` with its configured environment; exceptions propagate."""
         config = self.function_config(function)
         env = dict(config.get("Environment", {}).get("Variables", {}))
+        env.update(env_override or {})
         env.update(self.aws.environment())
         func = resolve_handler(config["Handler"])
         ctx = _FakeContext(function, config.get("MemorySize", 128), config.get("Timeout", 3))
+        with _environment(env):
+            return func(json.loads(json.dumps(event)), ctx)
+
+    def invoke(self, function: str, event: dict, key: str = "", version_id: str | None = None) -> Invocation:
+        """An asynchronous invocation: retried twice, then the event goes to the on-failure destination."""
         error = None
         for attempt in range(1, ASYNC_RETRIES + 2):
             try:
-                with _environment(env):
-                    result = func(json.loads(json.dumps(event)), ctx)
+                result = self.invoke_once(function, event)
                 return Invocation(function, key, version_id, True, attempt, result=result)
+            except DispatchError:
+                raise
             except Exception as exc:  # a Lambda failure of any kind: retried, then sent to the destination
                 error = f"{type(exc).__name__}: {exc}"
                 self.log(f"{function} failed on {key} (attempt {attempt}): {error}")
