@@ -1,0 +1,215 @@
+"""The vectorised path: NDJSON bytes -> Arrow table with ``pyarrow.json`` and an explicit schema.
+
+A chunk is first read whole. Only if Arrow refuses it (malformed line, wrong type) is the chunk *isolated*:
+Arrow's error names the failing row, the rows before it are read again in one call, the failing line goes to
+the per-record validator, and reading resumes after it. Errors Arrow reports without a row (numeric
+conversions) are located by bisection. Rows Arrow reads but cannot prove valid (nulls in required columns,
+timestamps its strict pattern does not match) are *suspects* and also go to the validator. The validator is
+the authority: every line ends up exactly once in the curated table or in a rejection.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+
+from handler.decode import parse_line
+from handler.plan import Plan
+from handler.records import Rejection, judge, rows_to_table
+from handler.temporal import parse_dates, parse_timestamps
+
+_ROW_HINT = re.compile(r" in row (\d+)")
+_BLANK = b" \t\r\n"
+
+
+@dataclass
+class ChunkResult:
+    tables: list[pa.Table] = field(default_factory=list)  # output schema (with dt), in line order
+    rejections: list[Rejection] = field(default_factory=list)
+    records_in: int = 0
+    isolated: bool = False
+
+
+def read_ndjson(data, plan: Plan, threads: bool) -> pa.Table:
+    """Arrow's JSON reader over ``data`` (bytes or memoryview); raises ``pa.ArrowInvalid`` on bad input."""
+    block = 1 << 20 if threads else max(len(data) + 64, 1 << 16)
+    return pj.read_json(
+        io.BytesIO(data) if threads else pa.BufferReader(pa.py_buffer(data)),
+        read_options=pj.ReadOptions(use_threads=threads, block_size=block),
+        parse_options=pj.ParseOptions(explicit_schema=plan.read_schema, unexpected_field_behavior="ignore"),
+    )
+
+
+def curate_table(table: pa.Table, plan: Plan) -> tuple[pa.Table, pa.Array]:
+    """Flatten a read table into the output schema; return it with the mask of rows only the validator may judge."""
+    n = table.num_rows
+    suspect = pc.is_valid(pa.nulls(n))
+    columns = []
+    for f in plan.contract.fields:
+        parts = f.path_parts
+        col = table.column(parts[0])
+        for part in parts[1:]:
+            col = pc.struct_field(col, part)
+        col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        if f.type.kind == "timestamp":
+            col, bad = parse_timestamps(col, plan.timestamps[f.name])
+            suspect = pc.or_(suspect, bad)
+        elif f.type.kind == "date":
+            col, bad = parse_dates(col)
+            suspect = pc.or_(suspect, bad)
+        if f.required or not f.nullable:
+            suspect = pc.or_(suspect, pc.is_null(col))
+        columns.append(col)
+    part_col = columns[plan.contract.field_names.index(plan.contract.partition_field)]
+    if pa.types.is_timestamp(part_col.type):
+        dt = pc.strftime(part_col, format="%Y-%m-%d")
+    else:
+        dt = pc.cast(part_col, pa.string())
+    columns.append(dt)
+    return pa.Table.from_arrays(columns, schema=plan.out_schema), suspect
+
+
+def _nonblank_lines(data: bytes, first_line: int) -> list[tuple[int, int, int]]:
+    """(line number, start, end) of every non-blank line in ``data``."""
+    out = []
+    pos = 0
+    line_no = first_line
+    size = len(data)
+    while pos < size:
+        nl = data.find(b"\n", pos)
+        end = size if nl < 0 else nl
+        if data[pos:end].strip(_BLANK):
+            out.append((line_no, pos, end))
+        line_no += 1
+        pos = end + 1
+    return out
+
+
+def _line_count(data: bytes) -> int:
+    return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+
+
+class _Isolator:
+    def __init__(self, data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> None:
+        self.data = data
+        self.view = memoryview(data)
+        self.lines = _nonblank_lines(data, first_line)
+        self.plan = plan
+        self.result = result
+
+    def judge(self, k: int) -> None:
+        line_no, start, end = self.lines[k]
+        self.result.records_in += 1
+        _emit_judged(self.result, self.plan, [judge_line(self.data[start:end], line_no, self.plan)])
+
+    def run(self, i: int, j: int) -> None:
+        while i < j:
+            seg = self.view[self.lines[i][1] : self.lines[j - 1][2]]
+            try:
+                table = read_ndjson(seg, self.plan, threads=False)
+            except pa.ArrowInvalid as exc:
+                if j - i == 1:
+                    self.judge(i)
+                    return
+                m = _ROW_HINT.search(str(exc))
+                hint = int(m.group(1)) if m else -1
+                if 0 <= hint < j - i:
+                    if hint:
+                        self.run(i, i + hint)
+                    self.judge(i + hint)
+                    i += hint + 1
+                    continue
+                mid = (i + j) // 2
+                self.run(i, mid)
+                self.run(mid, j)
+                return
+            if table.num_rows != j - i:
+                if j - i == 1:
+                    self.judge(i)
+                    return
+                mid = (i + j) // 2
+                self.run(i, mid)
+                self.run(mid, j)
+                return
+            _emit_fast(self.result, self.plan, table, lambda r, i=i: self.lines[i + r], self.data)
+            return
+
+
+def judge_line(line: bytes, line_no: int, plan: Plan):
+    try:
+        record = parse_line(line)
+    except (ValueError, RecursionError) as exc:
+        return Rejection.unparsed(("line", line_no), line, str(exc))
+    return judge(record, ("line", line_no), plan, original=line)
+
+
+def _emit_judged(result: ChunkResult, plan: Plan, judged: list) -> None:
+    rows = []
+    for item in judged:
+        if isinstance(item, Rejection):
+            result.rejections.append(item)
+        else:
+            rows.append(item)
+    if rows:
+        result.tables.append(rows_to_table(rows, plan))
+
+
+def _emit_fast(
+    result: ChunkResult, plan: Plan, table: pa.Table, line_of: Callable[[int], tuple[int, int, int]], data: bytes
+) -> None:
+    """Add a successfully read table: clean rows directly, suspects through the validator, in line order."""
+    result.records_in += table.num_rows
+    curated, suspect = curate_table(table, plan)
+    if not pc.any(suspect).as_py():
+        result.tables.append(curated)
+        return
+    suspects = pc.indices_nonzero(suspect).to_pylist()
+    rows = []
+    order = []
+    for r in suspects:
+        line_no, start, end = line_of(r)
+        verdict = judge_line(data[start:end], line_no, plan)
+        if isinstance(verdict, Rejection):
+            result.rejections.append(verdict)
+        else:
+            rows.append(verdict)
+            order.append(r)
+    keep = pc.indices_nonzero(pc.invert(suspect))
+    clean = curated.take(keep)
+    if not rows:
+        result.tables.append(clean)
+        return
+    position = pa.concat_arrays([keep.cast(pa.int64()), pa.array(order, pa.int64())])
+    merged = pa.concat_tables([clean, rows_to_table(rows, plan)])
+    result.tables.append(merged.take(pc.sort_indices(position)))
+
+
+def process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool = True) -> ChunkResult:
+    """Read one chunk of whole NDJSON lines; ``whole_first=False`` skips the optimistic whole-chunk read."""
+    result = ChunkResult()
+    if whole_first:
+        try:
+            table = read_ndjson(data, plan, threads=True)
+        except pa.ArrowInvalid:
+            table = None
+        if table is not None and table.num_rows == _line_count(data):
+            lines: list | None = None
+
+            def line_of(r: int) -> tuple[int, int, int]:
+                nonlocal lines
+                if lines is None:
+                    lines = _nonblank_lines(data, first_line)
+                return lines[r]
+
+            _emit_fast(result, plan, table, line_of, data=data)
+            return result
+    result.isolated = True
+    isolator = _Isolator(data, first_line, plan, result)
+    isolator.run(0, len(isolator.lines))
+    return result
