@@ -50,8 +50,13 @@ def plan_for(dataset: str, version: int) -> Plan:
     return Plan.of(load_contract(dataset, version))
 
 
-@functools.lru_cache(maxsize=1)
 def default_s3_client():
+    """boto3's default S3 client (``AWS_ENDPOINT_URL`` points it at a local endpoint), one per endpoint."""
+    return _s3_client(os.environ.get("AWS_ENDPOINT_URL"), os.environ.get("AWS_REGION"))
+
+
+@functools.lru_cache(maxsize=4)
+def _s3_client(endpoint: str | None, region: str | None):
     import boto3
 
     return boto3.client("s3")
