@@ -26,6 +26,18 @@ LOCAL_REGION = "us-east-1"
 LOCAL_ACCOUNT_ID = "123456789012"  # moto's default account
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
+# moto evaluates bucket policies on object requests without any request context, so a Deny with a condition
+# (the TLS-only aws:SecureTransport deny every lake bucket carries) denies every GetObject/PutObject/HeadObject.
+# moto does not enforce IAM policies by default either; the server runs with bucket policies unenforced, the same.
+MOTO_SERVER_CODE = (
+    "import sys\n"
+    "from moto.iam.access_control import PermissionResult\n"
+    "from moto.s3.models import FakeBucket\n"
+    "FakeBucket.get_permission = lambda self, action, resource: PermissionResult.NEUTRAL\n"
+    "from moto.server import main\n"
+    "main(sys.argv[1:])\n"
+)
+
 
 class LocalAWSError(LakeError):
     """The local endpoint could not be started or reached."""
@@ -81,7 +93,7 @@ class LocalAWS:
         env = dict(os.environ)
         env.update({"MOTO_ALLOW_NONEXISTENT_REGION": "true", "PYTHONUNBUFFERED": "1", **LOCAL_CREDENTIALS})
         proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
+            [sys.executable, "-c", MOTO_SERVER_CODE, "-H", host, "-p", str(port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,

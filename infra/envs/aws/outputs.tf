@@ -1,0 +1,74 @@
+output "raw_bucket" {
+  description = "Raw bucket: uploads land under incoming/<dataset>/; versioned, never overwritten."
+  value       = module.lake.raw_bucket
+}
+
+output "curated_bucket" {
+  description = "Curated bucket: Parquet under dataset/<name>/schema=<ver>/dt=YYYY-MM-DD/."
+  value       = module.lake.curated_bucket
+}
+
+output "quarantine_bucket" {
+  description = "Quarantine bucket: error reports for rejected records under <dataset>/schema=<ver>/."
+  value       = module.lake.quarantine_bucket
+}
+
+output "results_bucket" {
+  description = "Athena query results bucket."
+  value       = module.lake.results_bucket
+}
+
+output "artifacts_bucket" {
+  description = "Bucket holding the Lambda code and layer."
+  value       = module.lake.artifacts_bucket
+}
+
+output "kms_key_arn" {
+  description = "ARN of the key that encrypts the lake buckets."
+  value       = module.lake.kms_key_arn
+}
+
+output "glue_database" {
+  description = "Glue database of the lake."
+  value       = module.lake.glue_database
+}
+
+output "athena_workgroup" {
+  description = "Athena workgroup (enforced configuration)."
+  value       = module.lake.athena_workgroup
+}
+
+output "failure_queue_url" {
+  description = "URL of the queue that keeps events of failed ETL invocations."
+  value       = module.lake.failure_queue_url
+}
+
+output "failure_queue_arn" {
+  description = "ARN of the on-failure destination queue."
+  value       = module.lake.failure_queue_arn
+}
+
+output "role_arns" {
+  description = "Role ARN per service: etl, crawler, analyst, drift-reader."
+  value       = module.lake.role_arns
+}
+
+output "functions" {
+  description = "Per dataset: {name, arn, schema_version, curated_prefix} of its ETL function."
+  value       = module.lake.functions
+}
+
+output "tables" {
+  description = "Per dataset version (<dataset>_v<ver>): {name, dataset, version, location} of its Glue table."
+  value       = module.lake.tables
+}
+
+output "crawlers" {
+  description = "Crawler name per dataset version (<dataset>_v<ver>)."
+  value       = module.lake.crawlers
+}
+
+output "table_columns" {
+  description = "Declared (name, Athena type) columns per dataset version, from the contracts."
+  value       = module.lake.table_columns
+}

@@ -1,0 +1,124 @@
+# The catalog: one database, one table per dataset version declared from its contract (the authoritative
+# schema), and one crawler per dataset version that only adds partitions: it targets exactly the curated
+# prefix of that version and LOGS schema changes instead of applying them.
+
+locals {
+  contracts = { for key, t in var.tables : key => jsondecode(file(t.contract_file)) }
+
+  # Contract type -> Athena (Hive DDL) type; contracts.athena_type in Python is the reference. A type name is
+  # replaced only where a type can stand (after start, '<' or ':' and before end, '>' or ','), so a struct
+  # member called "bool" or "list" keeps its name.
+  columns = {
+    for key, contract in local.contracts : key => [
+      for f in contract.fields : {
+        name    = f.name
+        comment = try(f.description, "")
+        type = replace(replace(replace(replace(
+          replace(f.type, " ", ""),
+          "/(^|[<:,])int64($|[>,])/", "$${1}bigint$${2}"),
+          "/(^|[<:,])float64($|[>,])/", "$${1}double$${2}"),
+          "/(^|[<:,])bool($|[>,])/", "$${1}boolean$${2}"),
+        "/(^|[<:,])list</", "$${1}array<")
+      }
+    ]
+  }
+}
+
+resource "aws_glue_catalog_database" "this" {
+  name        = var.database_name
+  description = "Curated lake datasets; tables are declared by Terraform from contracts/"
+}
+
+resource "aws_glue_catalog_table" "this" {
+  for_each = var.tables
+
+  database_name = aws_glue_catalog_database.this.name
+  name          = each.value.name
+  description   = try(local.contracts[each.key].description, "")
+  table_type    = "EXTERNAL_TABLE"
+
+  parameters = {
+    EXTERNAL              = "TRUE"
+    classification        = "parquet"
+    "parquet.compression" = "SNAPPY"
+    contract_dataset      = each.value.dataset
+    contract_version      = tostring(each.value.version)
+  }
+
+  partition_keys {
+    name    = "dt"
+    type    = "string"
+    comment = "UTC date of the contract's partition field (YYYY-MM-DD)"
+  }
+
+  storage_descriptor {
+    location      = "s3://${var.curated_bucket}/${each.value.curated_prefix}/"
+    input_format  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+    ser_de_info {
+      name                  = "parquet"
+      serialization_library = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+      parameters = {
+        "serialization.format" = "1"
+      }
+    }
+
+    dynamic "columns" {
+      for_each = local.columns[each.key]
+
+      content {
+        name    = columns.value.name
+        type    = columns.value.type
+        comment = columns.value.comment
+      }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = local.contracts[each.key].dataset == each.value.dataset && local.contracts[each.key].version == each.value.version
+      error_message = "Contract ${each.value.contract_file} must declare dataset \"${each.value.dataset}\" and version ${each.value.version}."
+    }
+  }
+}
+
+resource "aws_cloudwatch_log_group" "crawlers" {
+  count = var.manage_crawler_log_group ? 1 : 0
+
+  name              = var.crawler_log_group
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_glue_crawler" "this" {
+  for_each = var.tables
+
+  name          = each.value.crawler_name
+  description   = "Adds partitions of ${aws_glue_catalog_table.this[each.key].name}; schema changes are logged, never applied"
+  database_name = aws_glue_catalog_database.this.name
+  role          = var.crawler_role_arn
+  schedule      = var.crawler_schedule
+
+  s3_target {
+    path = "s3://${var.curated_bucket}/${each.value.curated_prefix}/"
+  }
+
+  schema_change_policy {
+    update_behavior = "LOG"
+    delete_behavior = "LOG"
+  }
+
+  recrawl_policy {
+    recrawl_behavior = "CRAWL_EVERYTHING"
+  }
+
+  configuration = jsonencode({
+    Version = 1
+    CrawlerOutput = {
+      Partitions = { AddOrUpdateBehavior = "InheritFromTable" }
+    }
+    Grouping = { TableGroupingPolicy = "CombineCompatibleSchemas" }
+  })
+
+  depends_on = [aws_cloudwatch_log_group.crawlers]
+}
