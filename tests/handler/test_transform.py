@@ -1,0 +1,134 @@
+"""The pure transform: formats, validation, accounting, determinism. No AWS."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from handler_helpers import TWEETS, USERS, ndjson, run, user
+
+
+def test_clean_ndjson_is_written_partitioned_by_payload_time():
+    staged, rows, report, _ = run(ndjson(user(i) for i in range(30)))
+    assert (staged.records_in, staged.written, staged.quarantined) == (30, 30, 0)
+    assert sorted(rows) == ["2024-05-01", "2024-05-02", "2024-05-03"]
+    assert report == []
+    first = rows["2024-05-01"][0]
+    assert first["user_id"] == 0 and first["user_name"] == "Ünïcødé 0 名前"
+    assert first["address"] == {"street": "0 Main St", "city": "Zürich", "zip": "8000", "country": "CH"}
+    assert first["balance"] == Decimal("0.25")
+    assert first["updated_at"].isoformat() == "2024-05-01T10:00:00+00:00"
+    assert "dt" not in first
+    # stable row order inside a partition: input order
+    assert [r["user_id"] for r in rows["2024-05-02"]] == [i for i in range(30) if i % 3 == 1]
+
+
+def test_mixed_input_quarantines_each_bad_record_with_its_reason():
+    records = [user(i) for i in range(10)]
+    records[2] = b'{"user": {"id": 2, '  # truncated line
+    records[4] = user(4, updated_at="2024-02-30T00:00:00+0000")  # no such day
+    records[6] = {"user": {"id": "six"}}  # wrong type + missing required
+    records[8] = b"[1, 2]"  # not an object
+    staged, _rows, report, _ = run(ndjson(records))
+    assert staged.records_in == 10 == staged.written + staged.quarantined
+    assert staged.quarantined == 4
+    by_line = {r["line"]: r for r in report}
+    assert sorted(by_line) == [3, 5, 7, 9]
+    assert by_line[3]["field"] == "<record>" and "not valid JSON" in by_line[3]["got"]
+    assert by_line[3]["record_text"] == '{"user": {"id": 2, '
+    assert by_line[5]["field"] == "updated_at" and by_line[5]["got"] == "string '2024-02-30T00:00:00+0000'"
+    assert by_line[7]["field"] == "user_id" and by_line[7]["expected"] == "int64"
+    assert by_line[7]["record"] == {"user": {"id": "six"}}
+    assert by_line[9]["expected"] == "object"
+    assert all(r["raw_key"] == "in/k.json" and r["version_id"] == "v1" for r in report)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (b"  \n\n ", "empty"),
+        (b"\xff\xfe{\x00", "not UTF-8"),
+        (b"this is not json at all\n", "not valid JSON"),
+        (b"42", "expected an object"),
+        (gzip.compress(ndjson([user(1)]))[:-12], "truncated gzip"),
+        (b"\x1f\x8bnot really gzip", "gzip"),
+    ],
+)
+def test_unreadable_objects_get_one_reason_and_no_output(data, reason):
+    staged, rows, _report, _ = run(data)
+    assert staged.unreadable and reason in staged.unreadable
+    assert (staged.records_in, staged.written, staged.quarantined, rows) == (0, 0, 0, {})
+
+
+def test_gzip_array_and_single_object_inputs():
+    recs = [user(i) for i in range(5)]
+    for data in (gzip.compress(ndjson(recs)), json.dumps(recs).encode(), gzip.compress(json.dumps(recs).encode())):
+        staged, _, _, _ = run(data)
+        assert staged.written == 5, data[:20]
+    staged, _rows, _, _ = run(json.dumps(user(7), indent=2).encode())
+    assert staged.written == 1 and staged.format == "document"
+
+
+def test_array_rejections_name_the_index():
+    recs = [user(0), {"user": {"id": 1}}, user(2)]
+    staged, _, report, _ = run(json.dumps(recs).encode())
+    assert (staged.written, staged.quarantined) == (2, 1)
+    assert report[0]["index"] == 1 and report[0]["field"] == "user_email"
+
+
+def test_wrapper_object_uses_records_path():
+    statuses = {"statuses": [{"id": 1}], "search_metadata": {}}
+    staged, _, report, _ = run(json.dumps(statuses).encode(), plan=TWEETS)
+    assert staged.records_in == 1 and staged.quarantined == 1 and report[0]["index"] == 0
+    staged, _, _, _ = run(json.dumps({"statuses": 5}).encode(), plan=TWEETS)
+    assert "records_path 'statuses'" in staged.unreadable
+
+
+def test_same_input_gives_byte_identical_parquet():
+    data = ndjson([*(user(i) for i in range(200)), b"{oops", user(3, tags="no")])
+    a = run(data)
+    b = run(data)
+    assert a[3] == b[3] and a[2] == b[2]
+
+
+def test_fast_and_per_record_paths_agree():
+    records = [user(i) for i in range(40)]
+    records[5] = user(5, user={"id": 1.0, "email": "x", "active": True})
+    records[9] = user(9, account={"balance": 1.234})
+    records[11] = b'{"user":{"id":1} } {"x":1}'
+    records[13] = user(13, updated_at="Sun 2024")
+    records[17] = b"null"
+    records[21] = user(21, tags=[1])
+    data = ndjson(records)
+    fast = run(data, fast=True, chunk_bytes=4096)
+    slow = run(data, fast=False)
+    assert fast[1] == slow[1]
+    assert fast[2] == slow[2]
+    assert fast[0].records_in == slow[0].records_in == 40
+
+
+def test_blank_lines_and_crlf_keep_line_numbers():
+    data = ndjson([user(1)]) + b"\n  \n" + json.dumps(user(2)).encode() + b"\r\n" + b'{"bad"\n'
+    staged, _, report, _ = run(data)
+    assert (staged.records_in, staged.written, staged.quarantined) == (3, 2, 1)
+    assert report[0]["line"] == 5
+
+
+def test_large_file_is_read_in_chunks_and_balances():
+    recs = [user(i) for i in range(3000)]
+    recs[1500] = b"garbage"
+    staged, rows, report, _ = run(ndjson(recs), chunk_bytes=64 * 1024)
+    assert staged.records_in == 3000 and staged.quarantined == 1 and report[0]["line"] == 1501
+    assert sum(len(v) for v in rows.values()) == 2999
+
+
+def test_users_contract_fast_path_is_available():
+    assert USERS.read_schema is not None and TWEETS.read_schema is not None
+    assert all(p.regex for p in USERS.timestamps.values())
