@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from lake import DIST_DIR, INFRA_DIR, LOCAL_ENV_DIR
+from lake import DIST_DIR, LOCAL_ENV_DIR
 from lake.errors import LakeError
 
 DEMO_QUERIES = (
@@ -96,6 +96,7 @@ def run_demo(
     from lake.samples import demo_uploads
 
     steps = Steps(total=11, out=out)
+    infra_dir = config_dir.parents[1]  # infra/envs/<env> -> infra/
     workdir = Path(tempfile.mkdtemp(prefix="lake-demo-"))
     aws = None
     lake = None
@@ -113,12 +114,12 @@ def run_demo(
         def gate():
             from policies.api import check_hcl
 
-            findings = check_hcl(INFRA_DIR)
+            findings = check_hcl(infra_dir)
             if findings:
                 raise DemoFailed("; ".join(f"{f.check_id} {f.address}: {f.message}" for f in findings[:5]))
             return findings
 
-        steps.run("policy gate on infra/ (every invariant, HCL)", gate)
+        steps.run(f"policy gate on {infra_dir.name}/ (every invariant, HCL)", gate)
 
         lake = LocalLake(aws, workdir / "tf", handler_zip, layer_zip, config_dir=config_dir)
 
