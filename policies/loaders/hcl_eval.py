@@ -324,7 +324,7 @@ class Evaluator:
 
     def _for_iter(self, intro: Tree):
         names = [str(c.children[0]) for c in _subtrees(intro) if c.data == "identifier"]
-        collection_node = [c for c in _subtrees(intro) if c.data != "identifier"][0]
+        collection_node = next(c for c in _subtrees(intro) if c.data != "identifier")
         collection = self.ev(collection_node)
         if isinstance(collection, Ref):
             collection = collection.materialise()
@@ -500,6 +500,12 @@ def _concat(parts: list[Any]) -> Any:
     return "".join(_to_str(p) for p in parts)
 
 
+def _go_replacement(template: str) -> str:
+    """Go regexp replacement (``$1``, ``${1}``, ``${name}``) -> Python's (``\\g<1>``)."""
+    escaped = template.replace("\\", "\\\\")
+    return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: f"\\g<{m.group(1) or m.group(2)}>", escaped)
+
+
 def _file(ev: Evaluator, path: str) -> str:
     full = Path(path) if os.path.isabs(path) else ev.scope.base_dir / path
     return full.read_text(encoding="utf-8")
@@ -618,7 +624,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "join": lambda ev, sep, items: sep.join(_to_str(i) for i in items),
     "split": lambda ev, sep, s: s.split(sep),
     "replace": lambda ev, s, old, new: (
-        re.sub(old[1:-1], new.replace("$", "\\"), s)
+        re.sub(old[1:-1], _go_replacement(new), s)
         if len(old) > 1 and old.startswith("/") and old.endswith("/")
         else s.replace(old, new)
     ),

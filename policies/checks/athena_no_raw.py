@@ -1,0 +1,51 @@
+"""ATHENA-NO-RAW: no table in raw or quarantine; the analyst cannot read raw; results go to the results bucket only."""
+
+from policies.checks.base import Check
+from policies.context import s3_url_parts
+from policies.model import Unknown
+
+
+def run(ctx):
+    forbidden = {ctx.bucket_name("raw"): "raw", ctx.bucket_name("quarantine"): "quarantine"}
+    forbidden.pop(None, None)
+    for t in ctx.model.of_type("aws_glue_catalog_table"):
+        for sd in t.block("storage_descriptor"):
+            location = sd.get("location") if "__unknown__" not in sd else sd["__unknown__"]
+            if isinstance(location, Unknown):
+                yield CHECK.finding(ctx, t.address, f"table location cannot be decided: {location.reason}")
+                continue
+            parts = s3_url_parts(location)
+            if parts and parts[0] in forbidden:
+                yield CHECK.finding(ctx, t.address, f"table location {location} is in the {forbidden[parts[0]]} bucket")
+    analyst = ctx.roles.get("analyst")
+    raw = ctx.bucket_name("raw")
+    if analyst is not None and raw is not None:
+        for g in ctx.matrix.for_role(analyst.name, raw):
+            if g.category in ("read", "list"):
+                yield CHECK.finding(ctx, g.source, f"analyst role can {g.action} on raw ({g.key_pattern or 'bucket'})")
+        for source, reason in ctx.matrix.undecidable.get(analyst.name, []):
+            yield CHECK.finding(ctx, source, f"analyst role permissions cannot be decided: {reason}")
+    results = ctx.bucket_name("athena-results")
+    for wg in ctx.model.of_type("aws_athena_workgroup"):
+        confs = wg.block("configuration")
+        rcs = confs[0].get("result_configuration") if confs else None
+        location = (rcs or [{}])[0].get("output_location") if isinstance(rcs, list) else rcs
+        if isinstance(location, Unknown):
+            yield CHECK.finding(ctx, wg.address, f"workgroup result location cannot be decided: {location.reason}")
+            continue
+        parts = s3_url_parts(location)
+        if parts is None or parts[0] != results:
+            yield CHECK.finding(
+                ctx, wg.address, f"workgroup result location {location!r} is not in the results bucket {results}"
+            )
+
+
+CHECK = Check(
+    id="ATHENA-NO-RAW",
+    severity="high",
+    group="Each service stays in its lane",
+    title="Athena sees curated data only; results land in the results bucket",
+    rationale="Tables over raw or quarantine expose unvalidated data; results elsewhere leak query output into data buckets.",
+    fix="Point every Glue table at s3://<curated>/dataset/<name>/schema=<ver>/, drop raw grants from the analyst role, and set the workgroup output_location to s3://<results>/...",
+    run=run,
+)

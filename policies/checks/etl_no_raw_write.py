@@ -1,0 +1,56 @@
+"""ETL-NO-RAW-WRITE: the etl role cannot write raw; reads raw only under incoming/; writes only its curated prefix and quarantine."""
+
+from policies.checks.base import Check
+from policies.iam.matrix import key_within
+from policies.model import Unknown
+
+
+def run(ctx):
+    etl = ctx.roles.get("etl")
+    if etl is None:
+        yield CHECK.finding(ctx, "aws_iam_role.<etl>", "no etl role (<prefix>-etl) is declared")
+        return
+    role = etl.name
+    raw, curated, quarantine = (ctx.bucket_name(k) for k in ("raw", "curated", "quarantine"))
+    prefixes = set()
+    for fn in ctx.functions:
+        env = ctx.env(fn)
+        if isinstance(env, dict) and isinstance(env.get("CURATED_PREFIX"), str):
+            prefixes.add(env["CURATED_PREFIX"].strip("/") + "/*")
+    for g in ctx.matrix.for_role(role):
+        where = g.source
+        if g.bucket == raw:
+            if g.category in ("write", "delete", "admin"):
+                yield CHECK.finding(
+                    ctx,
+                    where,
+                    f"etl role can {g.action} on raw ({g.key_pattern or 'bucket'}): raw is read-only for the ETL",
+                )
+            elif g.category == "read" and not key_within(g.key_pattern, "incoming/*"):
+                yield CHECK.finding(
+                    ctx, where, f"etl role can {g.action} raw keys {g.key_pattern!r}, outside incoming/"
+                )
+        elif g.category in ("write", "delete", "admin"):
+            if g.bucket == quarantine and g.category == "write":
+                continue
+            if g.bucket == curated and g.category == "write" and any(key_within(g.key_pattern, p) for p in prefixes):
+                continue
+            yield CHECK.finding(
+                ctx,
+                where,
+                f"etl role can {g.action} on {g.bucket} ({g.key_pattern or 'bucket'}): it may write only its curated prefix and quarantine",
+            )
+    for source, reason in ctx.matrix.undecidable.get(role, []):
+        yield CHECK.finding(ctx, source, f"etl role permissions cannot be decided: {reason}")
+    _ = Unknown
+
+
+CHECK = Check(
+    id="ETL-NO-RAW-WRITE",
+    severity="critical",
+    group="Each service stays in its lane",
+    title="The ETL role reads raw incoming/ only and writes only its curated prefix and quarantine",
+    rationale="A Lambda that can write raw can destroy the replay source; one that writes outside its prefix corrupts other datasets.",
+    fix="Limit the etl policy to s3:GetObject/GetObjectVersion on <raw>/incoming/<dataset>/*, s3:PutObject on <curated>/<CURATED_PREFIX>/* and <quarantine>/<dataset>/*.",
+    run=run,
+)
