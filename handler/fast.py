@@ -26,6 +26,10 @@ from handler.temporal import parse_dates, parse_timestamps
 
 _ROW_HINT = re.compile(r" in row (\d+)")
 _BLANK = b" \t\r\n"
+# pyarrow's JSON reader crashes (segfault, pyarrow 26) when a block starts with a `null` row. Lines that start
+# with `n` (null, or garbage) are therefore never the first line handed to it: such chunks are isolated and
+# those lines judged by the validator.
+_N_LINE = re.compile(rb"(?:^|\n)[ \t\r]*n")
 
 
 @dataclass
@@ -108,8 +112,16 @@ class _Isolator:
         self.result.records_in += 1
         _emit_judged(self.result, self.plan, [judge_line(self.data[start:end], line_no, self.plan)])
 
+    def starts_with_n(self, k: int) -> bool:
+        _, start, end = self.lines[k]
+        return self.data[start:end].lstrip(_BLANK)[:1] == b"n"
+
     def run(self, i: int, j: int) -> None:
         while i < j:
+            if self.starts_with_n(i):
+                self.judge(i)
+                i += 1
+                continue
             seg = self.view[self.lines[i][1] : self.lines[j - 1][2]]
             try:
                 table = read_ndjson(seg, self.plan, threads=False)
@@ -193,7 +205,7 @@ def _emit_fast(
 def process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool = True) -> ChunkResult:
     """Read one chunk of whole NDJSON lines; ``whole_first=False`` skips the optimistic whole-chunk read."""
     result = ChunkResult()
-    if whole_first:
+    if whole_first and not _N_LINE.search(data):
         try:
             table = read_ndjson(data, plan, threads=True)
         except pa.ArrowInvalid:

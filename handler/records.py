@@ -81,5 +81,12 @@ def rows_to_table(rows: list[dict], plan: Plan) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=plan.out_schema)
 
 
+_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
 def encode_report_line(report: dict) -> bytes:
-    return (json.dumps(report, ensure_ascii=False, sort_keys=False, default=str) + "\n").encode("utf-8")
+    """One NDJSON line; unicode line separators are escaped so every reader sees exactly one line."""
+    text = json.dumps(report, ensure_ascii=False, default=str)
+    for char, escape in _LINE_BREAKS.items():
+        text = text.replace(char, escape)
+    return (text + "\n").encode("utf-8", errors="backslashreplace")
