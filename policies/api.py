@@ -14,6 +14,7 @@ from typing import Any
 from policies.checks import all_checks
 from policies.context import Context, Options
 from policies.findings import Finding
+from policies.loaders.enrich import enrich, plan_variables
 from policies.loaders.hcl import load_hcl
 from policies.loaders.plan import load_plan
 from policies.loaders.state import load_state
@@ -67,12 +68,30 @@ def check_model(model: Model, only: Iterable[str] | None = None, **opts: Any) ->
     return list(dict.fromkeys(findings))
 
 
+def hcl_root(infra_dir: Path) -> Path:
+    """The Terraform root to read: ``infra/`` means its ``envs/local`` (the root CI plans), else the directory itself."""
+    infra_dir = Path(infra_dir)
+    local = infra_dir / "envs" / "local"
+    return local if local.is_dir() and any(local.glob("*.tf")) else infra_dir
+
+
 def check_hcl(infra_dir: Path, variables: dict[str, Any] | None = None, **opts: Any) -> list[Finding]:
-    return check_model(load_hcl(Path(infra_dir), variables), **opts)
+    """Check a Terraform root (``infra/`` is read through ``infra/envs/local``)."""
+    return check_model(load_hcl(hcl_root(infra_dir), variables), **opts)
 
 
-def check_plan(plan: dict, **opts: Any) -> list[Finding]:
-    return check_model(load_plan(plan), **opts)
+def plan_model(plan: dict, infra_dir: Path | None = None, where: str = "plan") -> Model:
+    """The plan as a model; with ``infra_dir`` (the root the plan was made from) unknowns are enriched from HCL."""
+    model = load_plan(plan, where)
+    if infra_dir is not None:
+        hcl = load_hcl(hcl_root(infra_dir), plan_variables(plan))
+        enrich(model, hcl)
+    return model
+
+
+def check_plan(plan: dict, infra_dir: Path | None = None, **opts: Any) -> list[Finding]:
+    """Check a ``terraform show -json`` plan; pass ``infra_dir`` to resolve plan-time unknowns from the HCL."""
+    return check_model(plan_model(plan, infra_dir), **opts)
 
 
 def check_state(state: dict, **opts: Any) -> list[Finding]:

@@ -1,7 +1,168 @@
-"""`lake` subcommands contributed by the `policies` package."""
+"""`lake policy ...`: check, matrix, docs, plan."""
 
 from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from policies.errors import PolicyInputError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INFRA = REPO_ROOT / "infra"
+DOCS_PATH = REPO_ROOT / "docs" / "invariants.md"
 
 
 def register(subparsers) -> None:
     """Add this package's subcommands to the `lake` parser."""
+    policy = subparsers.add_parser("policy", help="the policy gate: invariants on the HCL, the plan or a state")
+    sub = policy.add_subparsers(dest="policy_command", metavar="SUBCOMMAND")
+    sub.required = True
+
+    check = sub.add_parser("check", help="check every invariant; exit 0 pass, 1 violations, 2 unusable input")
+    check.add_argument("--plan", type=Path, help="plan JSON from `terraform show -json tfplan`")
+    check.add_argument("--infra", type=Path, help="Terraform root or infra/ (default: infra/ when no --plan is given)")
+    check.add_argument("--state", type=Path, help="a Terraform state (tfstate v4) to judge instead")
+    check.add_argument(
+        "--no-enrich",
+        action="store_true",
+        help="do not resolve plan-time unknowns from the HCL the plan was made from (--infra, default infra/)",
+    )
+    check.add_argument("--format", choices=("console", "json", "sarif", "junit"), default="console")
+    check.add_argument("--output", type=Path, help="write the report here instead of stdout")
+    check.add_argument("--suppressions", type=Path, help="suppressions file (default: .lake-policy-suppressions.json)")
+    check.add_argument("--checkov-report", type=Path, action="append", default=[], help="merge a checkov JSON result")
+    check.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="set an HCL root variable")
+    check.add_argument("--only", action="append", default=[], metavar="ID", help="run only this check (repeatable)")
+    check.add_argument(
+        "--max-bytes-scanned", type=int, help="ceiling for the workgroup's bytes_scanned_cutoff_per_query"
+    )
+    check.set_defaults(func=cmd_check)
+
+    matrix = sub.add_parser("matrix", help="print the access matrix (role x bucket x read/write/delete/list/admin)")
+    matrix.add_argument("--plan", type=Path)
+    matrix.add_argument("--infra", type=Path)
+    matrix.add_argument("--format", choices=("console", "json"), default="console")
+    matrix.set_defaults(func=cmd_matrix)
+
+    docs = sub.add_parser("docs", help="write docs/invariants.md from the check registry")
+    docs.add_argument("--output", type=Path, default=DOCS_PATH)
+    docs.add_argument("--check", action="store_true", help="exit 1 if the file is stale instead of writing it")
+    docs.set_defaults(func=cmd_docs)
+
+    plan = sub.add_parser("plan", help="terraform plan of infra/envs/local against a local endpoint, as JSON")
+    plan.add_argument("--output", type=Path, required=True)
+    plan.add_argument("--endpoint", help="an AWS endpoint already running (default: start moto on loopback)")
+    plan.add_argument("--config", type=Path, help="Terraform root (default infra/envs/local)")
+    plan.set_defaults(func=cmd_plan)
+
+
+def _read_json(path: Path, what: str) -> dict:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyInputError(f"{path}: no such {what} file") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PolicyInputError(f"{path}: not JSON ({exc.msg} at line {exc.lineno}); expected a {what}") from None
+
+
+def _parse_vars(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise PolicyInputError(f"--var {item!r}: expected NAME=VALUE")
+        try:
+            out[name] = json.loads(value)
+        except json.JSONDecodeError:
+            out[name] = value
+    return out
+
+
+def cmd_check(args) -> int:
+    from policies import api
+    from policies.checkov_report import load_checkov_report
+    from policies.report import active, render
+    from policies.suppressions import DEFAULT_FILE, apply_suppressions, load_suppressions
+
+    opts = {"only": args.only or None}
+    if args.max_bytes_scanned is not None:
+        opts["bytes_ceiling"] = args.max_bytes_scanned
+    findings = []
+    inputs = []
+    infra = (
+        args.infra if args.infra is not None else (DEFAULT_INFRA if args.plan is None and args.state is None else None)
+    )
+    if infra is not None:
+        root = api.hcl_root(infra)
+        findings += api.check_hcl(root, _parse_vars(args.var), **opts)
+        inputs.append(f"HCL {root}")
+    if args.plan is not None:
+        source = args.infra or (DEFAULT_INFRA if DEFAULT_INFRA.is_dir() else None)
+        findings += api.check_plan(_read_json(args.plan, "plan JSON"), None if args.no_enrich else source, **opts)
+        inputs.append(f"plan {args.plan}")
+    if args.state is not None:
+        findings += api.check_state(_read_json(args.state, "Terraform state"), **opts)
+        inputs.append(f"state {args.state}")
+    for report in args.checkov_report:
+        findings += load_checkov_report(_read_json(report, "checkov JSON report"), str(report))
+        inputs.append(f"checkov {report}")
+    suppressions_file = args.suppressions or (REPO_ROOT / DEFAULT_FILE)
+    if args.suppressions is not None and not args.suppressions.is_file():
+        raise PolicyInputError(f"{args.suppressions}: no such suppressions file")
+    findings = apply_suppressions(findings, load_suppressions(suppressions_file), dt.date.today())
+    text = render(args.format, findings, inputs, root=str(REPO_ROOT))
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        if args.format != "console":
+            print(render("console", findings, inputs), end="")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 1 if active(findings) else 0
+
+
+def cmd_matrix(args) -> int:
+    from policies.api import hcl_root
+    from policies.iam.matrix import build_matrix
+    from policies.loaders.hcl import load_hcl
+    from policies.loaders.plan import load_plan
+    from policies.matrix_view import matrix_json, matrix_table
+
+    if args.plan is not None:
+        model = load_plan(_read_json(args.plan, "plan JSON"), str(args.plan))
+    else:
+        model = load_hcl(hcl_root(args.infra or DEFAULT_INFRA))
+    matrix = build_matrix(model)
+    print(matrix_json(matrix) if args.format == "json" else matrix_table(matrix), end="")
+    return 0
+
+
+def cmd_docs(args) -> int:
+    from policies.docs import render_docs
+
+    text = render_docs()
+    current = args.output.read_text(encoding="utf-8") if args.output.is_file() else ""
+    if args.check:
+        if current != text:
+            print(f"{args.output} is stale: run `lake policy docs`", file=sys.stderr)
+            return 1
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_plan(args) -> int:
+    from policies.planner import plan_local
+
+    plan = plan_local(args.config, endpoint=args.endpoint, workdir=Path(tempfile.mkdtemp(prefix="lake-policy-plan-")))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(plan), encoding="utf-8")
+    print(f"wrote {args.output} ({len(plan.get('resource_changes', []))} resource changes)")
+    return 0

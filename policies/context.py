@@ -77,6 +77,15 @@ class Context:
             return value[len("arn:aws:s3:::") :]
         return value
 
+    def undecided_bucket_resources(self, rtype: str) -> list[tuple[Resource, Unknown]]:
+        """Resources of ``rtype`` whose bucket cannot be decided (a check that needs them fails closed)."""
+        out = []
+        for r in self.model.of_type(rtype):
+            bucket = self.resolve_bucket(r.get("bucket"))
+            if isinstance(bucket, Unknown):
+                out.append((r, bucket))
+        return out
+
     def bucket_resources(self, rtype: str, kind: str) -> list[Resource]:
         """Resources of ``rtype`` whose ``bucket`` is the bucket of ``kind``."""
         name = self.bucket_name(kind)

@@ -5,6 +5,8 @@ from policies.model import Unknown
 
 
 def run(ctx):
+    for r, unknown in ctx.undecided_bucket_resources("aws_s3_bucket_lifecycle_configuration"):
+        yield CHECK.finding(ctx, r.address, f"which bucket this configures cannot be decided: {unknown.reason}")
     raw = ctx.buckets.get("raw")
     if raw is None:
         return

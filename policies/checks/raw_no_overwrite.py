@@ -31,6 +31,8 @@ def _overwrite_guard(ctx, raw_name) -> tuple[bool, str]:
 
 
 def run(ctx):
+    for r, unknown in ctx.undecided_bucket_resources("aws_s3_bucket_policy"):
+        yield CHECK.finding(ctx, r.address, f"which bucket this policy guards cannot be decided: {unknown.reason}")
     raw = ctx.buckets.get("raw")
     if raw is None:
         return

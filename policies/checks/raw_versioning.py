@@ -5,6 +5,8 @@ from policies.model import Unknown
 
 
 def run(ctx):
+    for r, unknown in ctx.undecided_bucket_resources("aws_s3_bucket_versioning"):
+        yield CHECK.finding(ctx, r.address, f"which bucket this configures cannot be decided: {unknown.reason}")
     raw = ctx.buckets.get("raw")
     if raw is None:
         yield CHECK.finding(ctx, "aws_s3_bucket.<raw>", "no raw bucket (a bucket named <prefix>-raw) is declared")

@@ -21,7 +21,20 @@ def _tls_only(statements) -> bool:
     return False
 
 
+TYPES = (
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_ownership_controls",
+    "aws_s3_bucket_policy",
+)
+
+
 def run(ctx):
+    undecided = [pair for t in TYPES for pair in ctx.undecided_bucket_resources(t)]
+    for r, unknown in undecided:
+        yield CHECK.finding(ctx, r.address, f"which bucket this configures cannot be decided: {unknown.reason}")
+    if undecided:
+        return
     for b in ctx.model.of_type("aws_s3_bucket"):
         name = b.get("bucket")
         if isinstance(name, Unknown):

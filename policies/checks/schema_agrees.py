@@ -102,6 +102,9 @@ def run(ctx):
         parts = [(p.get("name"), _norm(p.get("type"))) for p in t.block("partition_keys")]
         if parts != [("dt", "string")]:
             yield CHECK.finding(ctx, t.address, f"table {name} partition keys are {parts}, must be [dt string]")
+        if isinstance(sd.get("location"), Unknown):
+            yield CHECK.finding(ctx, t.address, f"table location cannot be decided: {sd['location'].reason}")
+            continue
         location = s3_url_parts(sd.get("location"))
         if location is None or location[0] != curated or location[1].strip("/") != contract.curated_prefix:
             yield CHECK.finding(

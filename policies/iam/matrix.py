@@ -100,9 +100,15 @@ def collect_roles(model: Model) -> dict[str, RoleAccess]:
             access.trust = Unknown(str(exc))
         roles[name] = access
         for block in r.block("inline_policy"):
-            if block.get("policy"):
+            if "__unknown__" in block:
+                access.undecidable.append((r.address, f"inline_policy: {block['__unknown__'].reason}"))
+            elif block.get("policy"):
                 _add(access, block.get("policy"), f"{r.address}.inline_policy[{block.get('name')}]")
-        for arn in r.get("managed_policy_arns") or []:
+        arns = r.get("managed_policy_arns") or []
+        if isinstance(arns, Unknown):
+            access.undecidable.append((r.address, f"managed_policy_arns: {arns.reason}"))
+            arns = []
+        for arn in arns:
             _attach(model, access, arn, r.address)
 
     def target(value: Any, where: str) -> RoleAccess | None:

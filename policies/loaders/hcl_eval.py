@@ -410,6 +410,8 @@ class Evaluator:
             unknown = _unknown_in(*args)
             if unknown is not None:
                 return unknown
+        if None in args and name not in _NULL_TOLERANT:
+            return Unknown(f"{name}() is called with null (a variable without a value?)")
         try:
             return fn(self, *args)
         except (TypeError, ValueError, KeyError, IndexError, OSError) as exc:
@@ -688,3 +690,20 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "urlencode": lambda ev, s: __import__("urllib.parse").parse.quote(s, safe=""),
 }
 _UNKNOWN_TOLERANT = {"coalesce"}
+_NULL_TOLERANT = {
+    "coalesce",
+    "merge",
+    "concat",
+    "compact",
+    "jsonencode",
+    "tostring",
+    "tonumber",
+    "lookup",
+    "one",
+    "sensitive",
+    "nonsensitive",
+    "format",
+    "coalescelist",
+    "tobool",
+    "contains",
+}

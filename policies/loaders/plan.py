@@ -114,10 +114,16 @@ def load_plan(plan: dict, where: str = "plan") -> Model:
         values = dict(raw.get("values") or {})
         change = changes.get(address)
         if change and change.get("change", {}).get("after_unknown"):
-            config = _config_for(configuration, module_address, address) or {}
-            values = apply_unknown(
-                values, change["change"]["after_unknown"], config.get("expressions") or {}, address, "", module_address
-            )
+            config = _config_for(configuration, module_address, address)
+            expressions = (config or {}).get("expressions") or {}
+            after_unknown = dict(change["change"]["after_unknown"])
+            if config is not None:
+                # Unknown and not set by the configuration: computed by the provider (arn, id, managed_policy_arns
+                # of a role ...); no invariant may rest on it before apply, so it is left out rather than guessed.
+                for key in [k for k, v in after_unknown.items() if v is True and k not in expressions]:
+                    del after_unknown[key]
+                    values.pop(key, None)
+            values = apply_unknown(values, after_unknown, expressions, address, "", module_address)
         fill_derived(raw["type"], values)
         if raw["type"] == "aws_iam_policy_document" and isinstance(values.get("json"), Unknown | type(None)):
             rendered = render_policy_document({k: v for k, v in values.items() if k != "json"})
