@@ -95,6 +95,15 @@ def _nonblank_lines(data: bytes, first_line: int) -> list[tuple[int, int, int]]:
     return out
 
 
+def _has_n_line(data: bytes) -> bool:
+    """Whether any line starts with ``n`` (after blanks); substring tests first, the regex only if needed."""
+    if data.lstrip(_BLANK)[:1] == b"n" or b"\nn" in data:
+        return True
+    if b"\n " in data or b"\n\t" in data or b"\n\r" in data:
+        return _N_LINE.search(data) is not None
+    return False
+
+
 def _line_count(data: bytes) -> int:
     return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
 
@@ -205,7 +214,7 @@ def _emit_fast(
 def process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool = True) -> ChunkResult:
     """Read one chunk of whole NDJSON lines; ``whole_first=False`` skips the optimistic whole-chunk read."""
     result = ChunkResult()
-    if whole_first and not _N_LINE.search(data):
+    if whole_first and not _has_n_line(data):
         try:
             table = read_ndjson(data, plan, threads=True)
         except pa.ArrowInvalid:
