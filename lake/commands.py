@@ -183,7 +183,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         )
         print(f"  aws s3 cp my.json s3://{raw}/incoming/users/2024/05/01/my.json")
         print("  lake query 'SELECT count(*) FROM users_v1'")
-        print(f"  lake drift --state {lake.state_path} --endpoint {aws.endpoint}", flush=True)
+        print(f"  lake drift {lake.state_path} --endpoint-url {aws.endpoint}", flush=True)
         dispatcher = LocalDispatcher(aws, raw, duplicate=args.duplicate, log=lambda m: print(f"  {m}", flush=True))
         while True:
             for inv in dispatcher.poll_once():
