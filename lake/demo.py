@@ -190,9 +190,7 @@ def run_demo(
 
             buf = io.StringIO()
             with redirect_stdout(buf):
-                code = lake_main(
-                    ["drift", "--state", str(lake.state_path), "--endpoint", aws.endpoint, "--format", "console"]
-                )
+                code = lake_main(["drift", str(lake.state_path), "--endpoint-url", aws.endpoint])
             return code, buf.getvalue()
 
         code, report = steps.run("drift check: Terraform state vs live (lake drift)", drift)
