@@ -23,11 +23,17 @@ def artifacts(dist: Path = DIST) -> tuple[Path, Path]:
     return handler_zip, layer_zip
 
 
-def plan_with(aws: Any, config_dir: Path, workdir: Path, variables: dict | None = None, dist: Path = DIST) -> dict:
+def plan_with(
+    aws: Any,
+    config_dir: Path,
+    workdir: Path,
+    variables: dict | None = None,
+    zips: tuple[Path, Path] | None = None,
+) -> dict:
     """init + plan ``config_dir`` against ``aws`` (a LocalAWS); returns ``terraform show -json`` of the plan."""
     from lake.deploy import LocalLake
 
-    handler_zip, layer_zip = artifacts(dist)
+    handler_zip, layer_zip = zips or artifacts()
     lake = LocalLake(aws, workdir, handler_zip, layer_zip, config_dir=config_dir, variables=variables)
     try:
         lake.init()

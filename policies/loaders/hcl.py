@@ -8,6 +8,7 @@ depends on. Addresses are the ones ``terraform plan`` prints.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,20 +76,24 @@ def parse_body(body: Tree, file: Path) -> tuple[dict[str, Tree], list[Block]]:
     return attrs, blocks
 
 
-_CACHE: dict[tuple[Path, float], list[Block]] = {}
+_TREES: dict[str, Tree] = {}  # parsed files by content: copies of infra/ (the mutation suite) parse once
 
 
 def parse_file(path: Path) -> list[Block]:
-    key = (path.resolve(), path.stat().st_mtime)
-    if key in _CACHE:
-        return _CACHE[key]
     try:
-        tree = hcl2.parses_to_tree(path.read_text(encoding="utf-8"))
-    except (LarkError, UnicodeDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise PolicyInputError(f"{path}: not valid HCL: {first}") from None
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PolicyInputError(f"{path}: not valid HCL: not UTF-8 text") from None
+    key = hashlib.sha256(text.encode()).hexdigest()
+    tree = _TREES.get(key)
+    if tree is None:
+        try:
+            tree = hcl2.parses_to_tree(text)
+        except LarkError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise PolicyInputError(f"{path}: not valid HCL: {first}") from None
+        _TREES[key] = tree
     _, blocks = parse_body(tree.children[0], path)
-    _CACHE[key] = blocks
     return blocks
 
 

@@ -1,0 +1,307 @@
+"""Seeded violations: each a small edit to a copy of ``infra/`` (+ ``contracts/``) and the check that must catch it.
+
+An edit is either a text replacement in one file (the anchor must occur exactly once, so a change in ``infra/``
+that moves the anchor fails loudly instead of silently testing nothing) or a new ``.tf`` file added to the
+root module ``infra/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    check_id: str
+    replace: tuple[tuple[str, str, str], ...] = ()  # (path relative to the copy, old, new)
+    add: str = ""  # HCL appended to infra/mutation.tf (the root module `infra/`)
+    description: str = field(default="", compare=False)
+
+
+def policy(role: str, statement: str, name: str = "mutation") -> str:
+    return f"""
+resource "aws_iam_role_policy" "{name}" {{
+  name   = "{name}"
+  role   = module.iam.role_names["{role}"]
+  policy = jsonencode({{ Version = "2012-10-17", Statement = [{statement}] }})
+}}
+"""
+
+
+IAM = "infra/modules/iam/main.tf"
+S3 = "infra/modules/s3/main.tf"
+GLUE = "infra/modules/glue/main.tf"
+LAMBDA = "infra/modules/lambda/main.tf"
+ATHENA = "infra/modules/athena/main.tf"
+
+MUTATIONS: tuple[Mutation, ...] = (
+    Mutation(
+        "etl-s3-star",
+        "IAM-NO-WILDCARD",
+        add=policy(
+            "etl", '{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::${local.bucket_names.curated}/*" }'
+        ),
+    ),
+    Mutation(
+        "analyst-notaction-allow",
+        "IAM-NO-WILDCARD",
+        add=policy("analyst", '{ Effect = "Allow", NotAction = ["iam:*"], Resource = "*" }'),
+    ),
+    Mutation(
+        "crawler-s3-full-access",
+        "GLUE-NO-RAW-READ",
+        add="""
+resource "aws_iam_role_policy_attachment" "mutation" {
+  role       = module.iam.role_names["crawler"]
+  policy_arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+}
+""",
+    ),
+    Mutation(
+        "crawler-glue-service-role",
+        "GLUE-NO-RAW-READ",
+        add="""
+resource "aws_iam_role_policy_attachment" "mutation" {
+  role       = module.iam.role_names["crawler"]
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole"
+}
+""",
+    ),
+    Mutation(
+        "raw-versioning-suspended", "RAW-VERSIONING", replace=((S3, 'status = "Enabled"', 'status = "Suspended"'),)
+    ),
+    Mutation(
+        "raw-lifecycle-expiry",
+        "RAW-NO-EXPIRY",
+        add="""
+resource "aws_s3_bucket_lifecycle_configuration" "mutation" {
+  bucket = module.s3.bucket_names["raw"]
+  rule {
+    id     = "expire"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = 30
+    }
+  }
+}
+""",
+    ),
+    Mutation(
+        "raw-overwrite-guard-removed",
+        "RAW-NO-OVERWRITE",
+        replace=((S3, 'variable = "s3:if-none-match"', 'variable = "s3:x-amz-server-side-encryption"'),),
+    ),
+    Mutation(
+        "etl-put-bucket-versioning-on-raw",
+        "RAW-NO-OVERWRITE",
+        add=policy(
+            "etl",
+            '{ Effect = "Allow", Action = ["s3:PutBucketVersioning"], Resource = "arn:aws:s3:::${local.bucket_names.raw}" }',
+        ),
+    ),
+    Mutation(
+        "analyst-writes-raw",
+        "RAW-WRITERS",
+        add=policy(
+            "analyst",
+            '{ Effect = "Allow", Action = ["s3:PutObject"], Resource = "arn:aws:s3:::${local.bucket_names.raw}/incoming/*" }',
+        ),
+    ),
+    Mutation(
+        "etl-writes-raw",
+        "ETL-NO-RAW-WRITE",
+        replace=(
+            (
+                IAM,
+                'actions   = ["s3:GetObject", "s3:GetObjectVersion"]',
+                'actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]',
+            ),
+        ),
+    ),
+    Mutation(
+        "etl-reads-all-raw",
+        "ETL-NO-RAW-WRITE",
+        replace=((IAM, '"${local.s3.raw}/incoming/${ds}/*"', '"${local.s3.raw}/${ds}/*"'),),
+    ),
+    Mutation(
+        "crawler-points-at-raw",
+        "CRAWLER-SCOPE",
+        replace=(
+            (
+                GLUE,
+                'path = "s3://${var.curated_bucket}/${each.value.curated_prefix}/"',
+                'path = "s3://${replace(var.curated_bucket, "-curated", "-raw")}/incoming/"',
+            ),
+        ),
+    ),
+    Mutation(
+        "crawler-updates-schema",
+        "CRAWLER-NO-MUTATION",
+        replace=((GLUE, 'update_behavior = "LOG"', 'update_behavior = "UPDATE_IN_DATABASE"'),),
+    ),
+    Mutation(
+        "table-located-in-raw",
+        "ATHENA-NO-RAW",
+        replace=(
+            (
+                GLUE,
+                'location      = "s3://${var.curated_bucket}/',
+                'location      = "s3://${replace(var.curated_bucket, "-curated", "-raw")}/',
+            ),
+        ),
+    ),
+    Mutation(
+        "results-in-curated",
+        "ATHENA-NO-RAW",
+        replace=(
+            (
+                ATHENA,
+                'output_location = "s3://${var.results_bucket}/',
+                'output_location = "s3://${replace(var.results_bucket, "-athena-results", "-curated")}/',
+            ),
+        ),
+    ),
+    Mutation(
+        "workgroup-not-enforced",
+        "ATHENA-ENFORCED",
+        replace=((ATHENA, "enforce_workgroup_configuration    = true", "enforce_workgroup_configuration    = false"),),
+    ),
+    Mutation(
+        "workgroup-no-cutoff",
+        "ATHENA-ENFORCED",
+        replace=((ATHENA, "bytes_scanned_cutoff_per_query     = var.bytes_scanned_cutoff_per_query", ""),),
+    ),
+    Mutation(
+        "s3-object-in-curated",
+        "TF-NO-DATA",
+        add="""
+resource "aws_s3_object" "mutation" {
+  bucket  = module.s3.bucket_names["curated"]
+  key     = "dataset/users/schema=1/dt=2024-01-01/seed.parquet"
+  content = "not parquet"
+}
+""",
+    ),
+    Mutation(
+        "etl-trusts-glue-too",
+        "IAM-ONE-ROLE-PER-SERVICE",
+        replace=(
+            (
+                IAM,
+                'identifiers = ["lambda.amazonaws.com"]',
+                'identifiers = ["lambda.amazonaws.com", "glue.amazonaws.com"]',
+            ),
+        ),
+    ),
+    Mutation(
+        "crawler-runs-as-etl",
+        "IAM-ONE-ROLE-PER-SERVICE",
+        replace=(
+            (
+                "infra/main.tf",
+                'crawler_role_arn         = module.iam.role_arns["crawler"]',
+                'crawler_role_arn         = module.iam.role_arns["etl"]',
+            ),
+        ),
+    ),
+    Mutation(
+        "drift-reader-can-update-code",
+        "DRIFT-READER-READ-ONLY",
+        replace=((IAM, '"lambda:GetFunction",', '"lambda:GetFunction",\n      "lambda:UpdateFunctionCode",'),),
+    ),
+    Mutation(
+        "etl-cannot-send-failures",
+        "ETL-CAN-WORK",
+        replace=((IAM, 'actions   = ["sqs:SendMessage"]', 'actions   = ["sqs:GetQueueUrl"]'),),
+    ),
+    Mutation(
+        "crawler-cannot-list",
+        "CRAWLER-CAN-WORK",
+        replace=((IAM, 'actions   = ["s3:ListBucket"]', 'actions   = ["s3:GetBucketLocation"]'),),
+    ),
+    Mutation(
+        "analyst-cannot-start-query", "ANALYST-CAN-QUERY", replace=((IAM, '"athena:StartQueryExecution",\n', ""),)
+    ),
+    Mutation(
+        "public-policy-allowed",
+        "S3-BASELINE",
+        replace=((S3, "block_public_policy     = true", "block_public_policy     = false"),),
+    ),
+    Mutation(
+        "sse-s3-not-kms",
+        "S3-BASELINE",
+        replace=((S3, 'sse_algorithm     = "aws:kms"', 'sse_algorithm     = "AES256"'),),
+    ),
+    Mutation(
+        "lambda-logs-unretained",
+        "LOGS-RETAINED",
+        replace=((LAMBDA, "retention_in_days = var.log_retention_days", "retention_in_days = 0"),),
+    ),
+    Mutation(
+        "no-failure-destination",
+        "ETL-FAILURES-KEPT",
+        replace=(
+            (
+                LAMBDA,
+                "  destination_config {\n    on_failure {\n      destination = aws_sqs_queue.failures.arn\n    }\n  }\n",
+                "",
+            ),
+        ),
+    ),
+    Mutation("glue-int-not-bigint", "SCHEMA-AGREES", replace=((GLUE, '"$${1}bigint$${2}"', '"$${1}int$${2}"'),)),
+    Mutation(
+        "handler-not-found",
+        "HANDLER-RESOLVES",
+        replace=(
+            (LAMBDA, 'handler          = "handler.app.lambda_handler"', 'handler          = "handler.app.handler"'),
+        ),
+    ),
+    Mutation(
+        "runtime-unsupported",
+        "HANDLER-RESOLVES",
+        replace=((LAMBDA, 'runtime          = "python3.12"', 'runtime          = "python3.11"'),),
+    ),
+    Mutation(
+        "etl-config-missing-quarantine",
+        "ETL-CONFIG",
+        replace=((LAMBDA, "QUARANTINE_BUCKET = var.bucket_names.quarantine\n", ""),),
+    ),
+)
+
+
+def make_copy(dest: Path) -> Path:
+    """A copy of infra/ and contracts/ under ``dest``; returns the Terraform root to check (infra/envs/local)."""
+    shutil.copytree(
+        REPO / "infra", dest / "infra", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*", "tfplan")
+    )
+    shutil.copytree(REPO / "contracts", dest / "contracts", ignore=shutil.ignore_patterns("__pycache__"))
+    return dest / "infra" / "envs" / "local"
+
+
+def apply_mutation(mutation: Mutation, root: Path) -> None:
+    """Edit the copy whose root is ``root`` (``<copy>/infra/envs/local``)."""
+    copy = root.parents[2]
+    for rel, old, new in mutation.replace:
+        path = copy / rel
+        text = path.read_text(encoding="utf-8")
+        count = text.count(old)
+        if count != 1:
+            raise AssertionError(
+                f"mutation {mutation.name}: anchor {old!r} occurs {count} times in {rel}, expected once"
+            )
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    if mutation.add:
+        (copy / "infra" / "mutation.tf").write_text(mutation.add, encoding="utf-8")
+
+
+def mutated_copy(mutation: Mutation | None, dest: Path) -> Path:
+    root = make_copy(dest)
+    if mutation is not None:
+        apply_mutation(mutation, root)
+    return root
