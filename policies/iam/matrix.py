@@ -188,6 +188,8 @@ def resource_covers(pattern: str, bucket: str, key_pattern_wanted: str | None) -
 
     ``key_pattern_wanted`` None asks about the bucket ARN, "*" about objects.
     """
+    if pattern == "*":
+        return "" if key_pattern_wanted is None else "*"
     split = split_s3_pattern(pattern)
     if split is None:
         return None
