@@ -93,29 +93,39 @@ class Payload:
         return data
 
     def line_chunks(self, target: int) -> Iterator[tuple[int, bytes]]:
-        """(number of the chunk's first line, 1-based; bytes of whole lines) of about ``target`` bytes each."""
+        """(number of the chunk's first line, 1-based; bytes of whole lines) of about ``target`` bytes each.
+
+        Blocks are collected in a list and joined once per chunk (no quadratic re-copying of a growing buffer).
+        """
         line_no = 1
-        buf = self._head
+        pending = [self._head] if self._head else []
+        size = len(self._head)
         self._head = b""
         while True:
-            while len(buf) < target and self._pull():
-                buf += self._head
+            while size < target and self._pull():
+                pending.append(self._head)
+                size += len(self._head)
                 self._head = b""
-            if not buf:
+            if not size:
                 return
-            if len(buf) >= target:
+            buf = pending[0] if len(pending) == 1 else b"".join(pending)
+            if size >= target:
                 cut = buf.rfind(b"\n", 0, target)
                 if cut < 0:
                     cut = buf.find(b"\n", target)
                 if cut < 0:
                     if self._pull():
-                        buf += self._head
+                        pending = [buf, self._head]
+                        size += len(self._head)
                         self._head = b""
                         continue
                     cut = len(buf) - 1
             else:
                 cut = len(buf) - 1
-            chunk, buf = buf[: cut + 1], buf[cut + 1 :]
+            chunk = buf[: cut + 1] if cut + 1 < len(buf) else buf
+            rest = buf[cut + 1 :]
+            pending = [rest] if rest else []
+            size = len(rest)
             yield line_no, chunk
             line_no += chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
 

@@ -14,12 +14,15 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
+from contracts import DataType
 from handler.decode import parse_line
+from handler.locate import unreadable_lines
 from handler.plan import Plan
 from handler.records import Rejection, judge, rows_to_table
 from handler.temporal import parse_dates, parse_timestamps
@@ -29,7 +32,8 @@ _BLANK = b" \t\r\n"
 # pyarrow's JSON reader crashes (segfault, pyarrow 26) when a block starts with a `null` row. Lines that start
 # with `n` (null, or garbage) are therefore never the first line handed to it: such chunks are isolated and
 # those lines judged by the validator.
-_N_LINE = re.compile(rb"(?:^|\n)[ \t\r]*n")
+_N_FIRST_LINE = re.compile(rb"[ \t\r\n]*n")
+_N_LATER_LINE = re.compile(rb"\n[ \t\r]*n")
 
 
 @dataclass
@@ -50,10 +54,49 @@ def read_ndjson(data, plan: Plan, threads: bool) -> pa.Table:
     )
 
 
+def _has_decimal(t: DataType) -> bool:
+    if t.kind == "decimal":
+        return True
+    if t.kind == "list":
+        return _has_decimal(t.item)
+    if t.kind == "struct":
+        return any(_has_decimal(member) for _, member in t.fields)
+    return False
+
+
+def decimal_overflow(col: pa.Array, t: DataType) -> pa.Array:
+    """Rows holding a decimal with more than ``precision`` digits once scaled.
+
+    Arrow checks the precision of the digits as written, before rescaling (``10000000000`` fits 12 digits, but
+    ``10000000000.00`` does not fit ``decimal(12,2)``); the validator rejects such values, so they are suspects.
+    """
+    n = len(col)
+    if t.kind == "decimal":
+        bound = pa.scalar(Decimal(10) ** (t.precision - t.scale), pa.decimal128(t.precision - t.scale + 1, 0))
+        return pc.fill_null(pc.greater_equal(pc.abs(col), bound), False)
+    if t.kind == "struct":
+        mask = _all_false(n)
+        for name, member in t.fields:
+            if _has_decimal(member):
+                mask = pc.or_(mask, decimal_overflow(pc.struct_field(col, name), member))
+        return mask
+    if t.kind == "list":
+        flat_bad = decimal_overflow(pc.list_flatten(col), t.item)
+        if not pc.any(flat_bad).as_py():
+            return _all_false(n)
+        rows = pc.filter(pc.list_parent_indices(col), flat_bad)
+        return pc.is_in(pa.array(range(n), pa.int64()), value_set=pc.cast(rows, pa.int64()))
+    return _all_false(n)
+
+
+def _all_false(n: int) -> pa.Array:
+    return pc.is_valid(pa.nulls(n, pa.bool_()))
+
+
 def curate_table(table: pa.Table, plan: Plan) -> tuple[pa.Table, pa.Array]:
     """Flatten a read table into the output schema; return it with the mask of rows only the validator may judge."""
     n = table.num_rows
-    suspect = pc.is_valid(pa.nulls(n))
+    suspect = _all_false(n)
     columns = []
     for f in plan.contract.fields:
         parts = f.path_parts
@@ -67,14 +110,15 @@ def curate_table(table: pa.Table, plan: Plan) -> tuple[pa.Table, pa.Array]:
         elif f.type.kind == "date":
             col, bad = parse_dates(col)
             suspect = pc.or_(suspect, bad)
+        elif _has_decimal(f.type):
+            suspect = pc.or_(suspect, decimal_overflow(col, f.type))
         if f.required or not f.nullable:
             suspect = pc.or_(suspect, pc.is_null(col))
         columns.append(col)
     part_col = columns[plan.contract.field_names.index(plan.contract.partition_field)]
     if pa.types.is_timestamp(part_col.type):
-        dt = pc.strftime(part_col, format="%Y-%m-%d")
-    else:
-        dt = pc.cast(part_col, pa.string())
+        part_col = pc.cast(part_col, pa.date32())  # UTC timestamps: the UTC calendar day
+    dt = pc.cast(part_col, pa.string())  # date32 -> YYYY-MM-DD
     columns.append(dt)
     return pa.Table.from_arrays(columns, schema=plan.out_schema), suspect
 
@@ -96,12 +140,8 @@ def _nonblank_lines(data: bytes, first_line: int) -> list[tuple[int, int, int]]:
 
 
 def _has_n_line(data: bytes) -> bool:
-    """Whether any line starts with ``n`` (after blanks); substring tests first, the regex only if needed."""
-    if data.lstrip(_BLANK)[:1] == b"n" or b"\nn" in data:
-        return True
-    if b"\n " in data or b"\n\t" in data or b"\n\r" in data:
-        return _N_LINE.search(data) is not None
-    return False
+    """Whether any line starts with ``n`` (after blanks): one anchored match and one literal-prefixed search."""
+    return _N_FIRST_LINE.match(data) is not None or _N_LATER_LINE.search(data) is not None
 
 
 def _line_count(data: bytes) -> int:
@@ -231,6 +271,78 @@ def process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool = 
             _emit_fast(result, plan, table, line_of, data=data)
             return result
     result.isolated = True
-    isolator = _Isolator(data, first_line, plan, result)
-    isolator.run(0, len(isolator.lines))
+    if not _isolate(data, first_line, plan, result):
+        result = ChunkResult(isolated=True)
+        isolator = _Isolator(data, first_line, plan, result)
+        isolator.run(0, len(isolator.lines))
     return result
+
+
+def _split_nonblank(data: bytes, first_line: int) -> tuple[list[bytes], list[int]]:
+    """The non-blank lines of ``data`` and their 1-based line numbers."""
+    raw = data.split(b"\n")
+    if raw and not raw[-1]:
+        raw.pop()
+    keep = [k for k, line in enumerate(raw) if line[:1] == b"{" or line.strip(_BLANK)]
+    return [raw[k] for k in keep], [first_line + k for k in keep]
+
+
+def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> bool:
+    """Isolate a chunk Arrow refused: locate the unreadable lines, read all the others in ONE call.
+
+    Returns False (nothing added to ``result``) when Arrow still refuses the remaining lines after a second
+    round of locating; the caller then falls back to the line-by-line isolator.
+    """
+    lines, numbers = _split_nonblank(data, first_line)
+
+    def read_rows(segment: bytes) -> int:
+        return read_ndjson(segment, plan, threads=False).num_rows
+
+    bad = set(unreadable_lines(lines, read_rows))
+    table = None
+    for _ in range(2):  # a refusal without a row hint can hide behind one with a hint: locate once more
+        good = [k for k in range(len(lines)) if k not in bad]
+        if not good:
+            break
+        try:
+            table = read_ndjson(b"\n".join([lines[k] for k in good]), plan, threads=True)
+        except pa.ArrowInvalid:
+            table = None
+        if table is not None and table.num_rows == len(good):
+            break
+        table = None
+        found = unreadable_lines([lines[k] for k in good], read_rows)
+        if not found:
+            return False
+        bad.update(good[r] for r in found)
+    else:
+        return False
+    if table is None and good:
+        return False
+    result.records_in += len(lines)
+    judged = sorted(bad)
+    if table is not None:
+        curated, suspect = curate_table(table, plan)
+        good_pos = pa.array(good, pa.int64())
+        if pc.any(suspect).as_py():
+            judged = sorted(bad.union(pc.filter(good_pos, suspect).to_pylist()))
+            keep = pc.invert(suspect)
+            curated, good_pos = curated.filter(keep), pc.filter(good_pos, keep)
+    else:
+        curated, good_pos = None, pa.array([], pa.int64())
+    rows, order = [], []
+    for k in judged:
+        verdict = judge_line(lines[k], numbers[k], plan)
+        if isinstance(verdict, Rejection):
+            result.rejections.append(verdict)
+        else:
+            rows.append(verdict)
+            order.append(k)
+    pieces = [curated] if curated is not None and curated.num_rows else []
+    if rows:
+        pieces.append(rows_to_table(rows, plan))
+        position = pa.concat_arrays([good_pos, pa.array(order, pa.int64())])
+        merged = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
+        pieces = [merged.take(pc.sort_indices(position))]
+    result.tables.extend(pieces)
+    return True

@@ -18,12 +18,13 @@ import pyarrow.compute as pc
 from handler.validate import parse_timestamp
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
+_DAY = r"(?P<d>0[1-9]|[12][0-9]|3[01])"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DIRECTIVES = {
     "%Y": r"(?P<Y>[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})",
     "%m": r"(?P<m>0[1-9]|1[0-2])",
     "%b": r"(?P<b>" + "|".join(_MONTHS) + ")",
-    "%d": r"(?P<d>0[1-9]|[12][0-9]|3[01])",
+    "%d": _DAY,
     "%a": r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)",
     "%H": r"(?:[01][0-9]|2[0-3])",
     "%M": r"(?:[0-5][0-9])",
@@ -32,8 +33,7 @@ _DIRECTIVES = {
     "%%": "%",
 }
 _ISO_REGEX = (
-    r"^(?P<Y>[0-9]{4})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12][0-9]|3[01])"
-    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?"
+    r"^(?P<Y>[0-9]{4})-(?P<m>0[1-9]|1[0-2])-" + _DAY + r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?"
     r"(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])$"
 )
 _PLACEHOLDER_ISO = "2000-01-01T00:00:00Z"
@@ -46,6 +46,13 @@ class TimestampPattern:
     fmt: str | None
     regex: str | None
     placeholder: str | None
+
+    @property
+    def late_day_regex(self) -> str | None:
+        """``regex`` restricted to days 29-31: the only values whose calendar date can be impossible."""
+        if self.regex is None:
+            return None
+        return self.regex.replace(_DAY, r"(?P<d>29|30|31)")
 
 
 def timestamp_pattern(fmt: str | None) -> TimestampPattern:
@@ -96,13 +103,25 @@ def _valid_calendar_days(strings: pa.ChunkedArray | pa.Array, regex: str) -> pa.
     return pc.fill_null(pc.is_in(keys, value_set=pa.array(good, pa.string())), False)
 
 
+def _valid_late_days(strings, pattern: TimestampPattern) -> pa.Array:
+    """False where the captured date is impossible (Feb 30, Apr 31, Feb 29 of a common year), else True.
+
+    Only values with day 29-31 can be impossible; the calendar check runs on those alone (often none).
+    """
+    late = pc.fill_null(pc.match_substring_regex(strings, pattern.late_day_regex), False)
+    if not pc.any(late).as_py():
+        return pc.invert(late)
+    late_strings = pc.filter(strings, late)
+    return pc.replace_with_mask(pc.invert(late), late, _valid_calendar_days(late_strings, pattern.late_day_regex))
+
+
 def parse_timestamps(strings, pattern: TimestampPattern) -> tuple[pa.Array, pa.Array]:
     """(timestamps[us, UTC] with null where not accepted, suspect mask: non-null input not accepted)."""
     present = pc.is_valid(strings)
     if pattern.regex is None:
         return pa.nulls(len(strings), TIMESTAMP), present
     shaped = pc.fill_null(pc.match_substring_regex(strings, pattern.regex), False)
-    good = pc.and_(shaped, _valid_calendar_days(strings, pattern.regex))
+    good = pc.and_(shaped, _valid_late_days(strings, pattern))
     safe = pc.if_else(good, strings, pattern.placeholder)
     if pattern.fmt is None:
         parsed = pc.cast(safe, TIMESTAMP)

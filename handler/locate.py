@@ -1,0 +1,97 @@
+"""Finding every line of a chunk that Arrow's JSON reader refuses, with Arrow doing the reading.
+
+The chunk's lines are cut into segments of a few hundred KB, scanned in parallel (Arrow releases the GIL). A
+segment is read in one single-block call; when Arrow refuses it, its error names the failing row, that line
+is marked and reading resumes after it. Errors without a row (numeric conversions) are located by bisection.
+The lines before a failure are not read again here: the caller reads all unmarked lines of the chunk in one
+call afterwards. The result only depends on the lines, never on thread timing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import pyarrow as pa
+
+ROW_HINT = re.compile(r" in row (\d+)")
+BLANK = b" \t\r\n"
+SEGMENT_BYTES = 256 << 10
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def starts_with_n(line: bytes) -> bool:
+    """Lines starting with ``n`` (null or garbage) are never handed to Arrow first (pyarrow 26 crashes)."""
+    return line.lstrip(BLANK)[:1] == b"n"
+
+
+def _segments(lines: list[bytes], segment_bytes: int) -> list[tuple[int, int]]:
+    bounds = []
+    start = 0
+    size = 0
+    for k, line in enumerate(lines):
+        size += len(line) + 1
+        if size >= segment_bytes:
+            bounds.append((start, k + 1))
+            start, size = k + 1, 0
+    if start < len(lines):
+        bounds.append((start, len(lines)))
+    return bounds
+
+
+def _scan(lines: list[bytes], i: int, j: int, read_rows: Callable[[bytes], int], bad: list[int]) -> None:
+    """Append to ``bad`` (ascending) the indices in [i, j) that Arrow refuses or that start with ``n``."""
+    while i < j:
+        if starts_with_n(lines[i]):
+            bad.append(i)
+            i += 1
+            continue
+        try:
+            rows = read_rows(b"\n".join(lines[i:j]))
+        except pa.ArrowInvalid as exc:
+            if j - i == 1:
+                bad.append(i)
+                return
+            m = ROW_HINT.search(str(exc))
+            hint = int(m.group(1)) if m else -1
+            if 0 <= hint < j - i:
+                bad.extend(k for k in range(i, i + hint) if starts_with_n(lines[k]))
+                bad.append(i + hint)
+                i += hint + 1
+                continue
+            rows = -1
+        if rows == j - i:
+            bad.extend(k for k in range(i + 1, j) if starts_with_n(lines[k]))
+            return
+        if j - i == 1:
+            bad.append(i)
+            return
+        mid = (i + j) // 2
+        _scan(lines, i, mid, read_rows, bad)
+        _scan(lines, mid, j, read_rows, bad)
+        return
+
+
+def unreadable_lines(
+    lines: list[bytes], read_rows: Callable[[bytes], int], segment_bytes: int = SEGMENT_BYTES
+) -> list[int]:
+    """Indices (ascending) of the non-blank ``lines`` Arrow cannot read alone or that start with ``n``.
+
+    ``read_rows(data)`` reads NDJSON in one block and returns its row count, raising ``pa.ArrowInvalid``.
+    """
+    global _pool
+    segments = _segments(lines, segment_bytes)
+
+    def scan(bounds: tuple[int, int]) -> list[int]:
+        bad: list[int] = []
+        _scan(lines, bounds[0], bounds[1], read_rows, bad)
+        return bad
+
+    if len(segments) <= 1:
+        return scan(segments[0]) if segments else []
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1)), thread_name_prefix="locate")
+    return [k for found in _pool.map(scan, segments) for k in found]
