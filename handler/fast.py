@@ -27,6 +27,7 @@ from handler.plan import Plan
 from handler.records import Rejection, judge, rows_to_table
 from handler.temporal import parse_dates, parse_timestamps
 
+_LOCATE_ROUNDS = 4
 _ROW_HINT = re.compile(r" in row (\d+)")
 _BLANK = b" \t\r\n"
 # pyarrow's JSON reader crashes (segfault, pyarrow 26) when a block starts with a `null` row. Lines that start
@@ -290,8 +291,8 @@ def _split_nonblank(data: bytes, first_line: int) -> tuple[list[bytes], list[int
 def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> bool:
     """Isolate a chunk Arrow refused: locate the unreadable lines, read all the others in ONE call.
 
-    Returns False (nothing added to ``result``) when Arrow still refuses the remaining lines after a second
-    round of locating; the caller then falls back to the line-by-line isolator.
+    Returns False (nothing added to ``result``) when Arrow still refuses the remaining lines after a few rounds
+    of locating; the caller then falls back to the line-by-line isolator.
     """
     lines, numbers = _split_nonblank(data, first_line)
 
@@ -300,7 +301,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
 
     bad = set(unreadable_lines(lines, read_rows))
     table = None
-    for _ in range(2):  # a refusal without a row hint can hide behind one with a hint: locate once more
+    for _ in range(_LOCATE_ROUNDS):  # refusals hidden behind others (no row hint, swallowed lines): locate again
         good = [k for k in range(len(lines)) if k not in bad]
         if not good:
             break

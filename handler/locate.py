@@ -1,8 +1,9 @@
 """Finding every line of a chunk that Arrow's JSON reader refuses, with Arrow doing the reading.
 
 The chunk's lines are cut into segments of a few hundred KB, scanned in parallel (Arrow releases the GIL). A
-segment is read in one single-block call; when Arrow refuses it, its error names the failing row, that line
-is marked and reading resumes after it. Errors without a row (numeric conversions) are located by bisection.
+segment is read in one single-block call; when Arrow refuses it, its error usually names the failing row: that
+line is marked when Arrow refuses it alone too, and reading resumes after it. Errors without a row (numeric
+conversions) and row hints that do not hold are resolved by bisection.
 The lines before a failure are not read again here: the caller reads all unmarked lines of the chunk in one
 call afterwards. The result only depends on the lines, never on thread timing.
 """
@@ -42,32 +43,50 @@ def _segments(lines: list[bytes], segment_bytes: int) -> list[tuple[int, int]]:
     return bounds
 
 
+def _refused_alone(line: bytes, read_rows: Callable[[bytes], int]) -> bool:
+    """Whether Arrow refuses ``line`` on its own (never called with a line starting with ``n``)."""
+    try:
+        return read_rows(line) != 1
+    except pa.ArrowInvalid:
+        return True
+
+
 def _scan(lines: list[bytes], i: int, j: int, read_rows: Callable[[bytes], int], bad: list[int]) -> None:
-    """Append to ``bad`` (ascending) the indices in [i, j) that Arrow refuses or that start with ``n``."""
+    """Append to ``bad`` (ascending) the indices in [i, j) that Arrow refuses or that start with ``n``.
+
+    Arrow's row hint is a guess, not a fact: a truncated line swallows the next one (JSON whitespace includes the
+    newline) and rows can be miscounted, so the named line (or the one before it) is marked only when Arrow also
+    refuses it alone; otherwise the segment is bisected. Lines before a refusal are not read again here: the
+    caller's read of all unmarked lines verifies them.
+    """
     while i < j:
         if starts_with_n(lines[i]):
             bad.append(i)
             i += 1
             continue
+        if j - i == 1:
+            if _refused_alone(lines[i], read_rows):
+                bad.append(i)
+            return
         try:
             rows = read_rows(b"\n".join(lines[i:j]))
         except pa.ArrowInvalid as exc:
-            if j - i == 1:
-                bad.append(i)
-                return
             m = ROW_HINT.search(str(exc))
-            hint = int(m.group(1)) if m else -1
-            if 0 <= hint < j - i:
-                bad.extend(k for k in range(i, i + hint) if starts_with_n(lines[k]))
-                bad.append(i + hint)
-                i += hint + 1
-                continue
+            hint = i + int(m.group(1)) if m else -1
+            if i <= hint < j:
+                if starts_with_n(lines[hint]) or _refused_alone(lines[hint], read_rows):
+                    bad.extend(k for k in range(i, hint) if starts_with_n(lines[k]))
+                    bad.append(hint)
+                    i = hint + 1
+                    continue
+                if hint > i and not starts_with_n(lines[hint - 1]) and _refused_alone(lines[hint - 1], read_rows):
+                    bad.extend(k for k in range(i, hint - 1) if starts_with_n(lines[k]))
+                    bad.append(hint - 1)
+                    i = hint
+                    continue
             rows = -1
         if rows == j - i:
             bad.extend(k for k in range(i + 1, j) if starts_with_n(lines[k]))
-            return
-        if j - i == 1:
-            bad.append(i)
             return
         mid = (i + j) // 2
         _scan(lines, i, mid, read_rows, bad)

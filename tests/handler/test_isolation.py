@@ -1,0 +1,102 @@
+"""Dirty chunks: the located-lines isolation decides exactly as the per-record validator, in line order."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from handler_helpers import USERS, ndjson, run, user
+
+import handler.fast as fast_module
+from handler.locate import unreadable_lines
+
+
+def _dirty_records(n: int, seed: int) -> list:
+    """Valid users with every kind of bad line the fast path must hand to the validator, mixed in."""
+    rng = random.Random(seed)
+    kinds = [
+        lambda i: json.dumps(user(i)).encode()[:30],  # truncated: Arrow names the row
+        lambda i: user(i, user={"id": f"x{i}", "email": "e", "active": True}),  # type change: named row
+        lambda i: json.dumps(user(i)).replace(f'"id": {i}', f'"id": {i}.5').encode(),  # int conversion: no row
+        lambda i: user(i, account={"balance": "1.255"}),  # decimal scale: no row
+        lambda i: user(i, account={"balance": 10_000_000_000}),  # overflows decimal(12,2) once scaled
+        lambda i: b"null",  # read by Arrow as an all-null row; never first in a block
+        lambda i: b"  nonsense",  # starts with n after blanks
+        lambda i: b"{} {}",  # two values on one line
+        lambda i: user(i, updated_at="2023-02-29T00:00:00+0000"),  # no such day
+        lambda i: user(i, updated_at="2024-01-31T23:30:00-0100"),  # valid late day, next day in UTC
+        lambda i: b"",  # blank line: not a record
+        lambda i: {"user": {"email": "x", "active": True}},  # required field missing
+    ]
+    out = []
+    for i in range(n):
+        out.append(rng.choice(kinds)(i) if rng.random() < 0.15 else user(i))
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_dirty_chunks_match_the_per_record_path_exactly(seed, monkeypatch):
+    data = ndjson(_dirty_records(400, seed))
+    slow = run(data, USERS, fast=False)
+
+    class NoFallback:
+        def __init__(self, *args):
+            raise AssertionError("the line-by-line isolator was needed")
+
+    monkeypatch.setattr(fast_module, "_Isolator", NoFallback)  # located isolation handles every kind above
+    for chunk_bytes in (1 << 20, 4096):
+        fast = run(data, USERS, fast=True, chunk_bytes=chunk_bytes)
+        assert fast[0].isolated_chunks > 0
+        assert (fast[0].records_in, fast[0].written, fast[0].quarantined) == (
+            slow[0].records_in,
+            slow[0].written,
+            slow[0].quarantined,
+        )
+        assert fast[0].records_in == fast[0].written + fast[0].quarantined
+        assert fast[1] == slow[1]  # same rows, same order, per partition
+        assert fast[2] == slow[2]  # same quarantine lines (line, field, expected, got, record), same order
+
+
+def test_decimal_overflowing_precision_after_scaling_is_quarantined():
+    data = ndjson(
+        [user(1), user(2, account={"balance": 10_000_000_000}), user(3, account={"balance": "-9999999999.99"})]
+    )
+    staged, rows, report, _ = run(data)
+    assert (staged.written, staged.quarantined) == (2, 1)
+    assert sorted(r["balance"] for day in rows.values() for r in day) == [Decimal("-9999999999.99"), Decimal("1.25")]
+    assert report[0]["line"] == 2 and report[0]["field"] == "balance"
+    assert "more than 12 digits" in report[0]["got"]
+
+
+def test_dirty_input_gives_byte_identical_parquet():
+    data = ndjson(_dirty_records(2000, 9))
+    a = run(data, USERS, chunk_bytes=64 << 10)
+    b = run(data, USERS, chunk_bytes=64 << 10)
+    assert a[0].quarantined > 0 and a[3] == b[3] and a[2] == b[2]
+
+
+def test_unreadable_lines_are_located_by_row_hint_and_bisection():
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    schema = pa.schema([("a", pa.int64())])
+
+    def read_rows(data: bytes) -> int:
+        return pj.read_json(
+            pa.BufferReader(data),
+            read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 64),
+            parse_options=pj.ParseOptions(explicit_schema=schema),
+        ).num_rows
+
+    lines = [b'{"a": 1}'] * 50
+    for k, bad in {3: b'{"a": ', 10: b'{"a": "s"}', 11: b"null", 20: b'{"a": 1.5}', 30: b"{} {}", 49: b"[1]"}.items():
+        lines[k] = bad
+    assert unreadable_lines(lines, read_rows, segment_bytes=64) == [3, 10, 11, 20, 30, 49]
+    assert unreadable_lines(lines, read_rows) == [3, 10, 11, 20, 30, 49]
+    assert unreadable_lines([], read_rows) == []
