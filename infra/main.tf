@@ -91,7 +91,6 @@ module "lambda" {
   layer_arn          = var.layer_arn
   layer_name         = "${var.name_prefix}-pyarrow"
   failure_queue_name = "${var.name_prefix}-etl-failures"
-  kms_key_arn        = module.s3.kms_key_arn
   memory_mb          = var.lambda_memory_mb
   timeout_seconds    = var.lambda_timeout_seconds
   log_retention_days = var.log_retention_days

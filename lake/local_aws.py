@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -75,6 +76,7 @@ class LocalAWS:
     endpoint: str
     region: str = LOCAL_REGION
     _proc: subprocess.Popen | None = field(default=None, repr=False)
+    log_path: str | None = None  # the server's request log (a file: an undrained pipe would block moto when full)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -92,23 +94,28 @@ class LocalAWS:
         endpoint = f"http://{host}:{port}"
         env = dict(os.environ)
         env.update({"MOTO_ALLOW_NONEXISTENT_REGION": "true", "PYTHONUNBUFFERED": "1", **LOCAL_CREDENTIALS})
-        proc = subprocess.Popen(
-            [sys.executable, "-c", MOTO_SERVER_CODE, "-H", host, "-p", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,
-        )
+        fd, log_path = tempfile.mkstemp(prefix="lake-moto-", suffix=".log")
+        with os.fdopen(fd, "wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", MOTO_SERVER_CODE, "-H", host, "-p", str(port)],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                err = (proc.stderr.read() or b"").decode(errors="replace").strip().splitlines()[-5:]
+                with open(log_path, encoding="utf-8", errors="replace") as fh:
+                    err = fh.read().strip().splitlines()[-5:]
+                os.unlink(log_path)
                 raise LocalAWSError(f"moto server exited with {proc.returncode} on {endpoint}: {' | '.join(err)}")
             if is_listening(endpoint):
-                return cls(endpoint=endpoint, _proc=proc)
+                return cls(endpoint=endpoint, _proc=proc, log_path=log_path)
             time.sleep(0.1)
         _terminate(proc)
+        os.unlink(log_path)
         raise LocalAWSError(f"moto server did not answer on {endpoint} within {timeout:.0f}s")
 
     @classmethod
@@ -126,6 +133,10 @@ class LocalAWS:
         if self._proc is not None:
             _terminate(self._proc)
             self._proc = None
+        if self.log_path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.log_path)
+            self.log_path = None
 
     def reset(self) -> None:
         """Forget every resource (moto's reset API)."""

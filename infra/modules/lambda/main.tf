@@ -45,7 +45,9 @@ resource "aws_lambda_layer_version" "pyarrow" {
 resource "aws_sqs_queue" "failures" {
   name                      = var.failure_queue_name
   message_retention_seconds = 1209600 # 14 days, the maximum: time to replay
-  kms_master_key_id         = var.kms_key_arn
+  # SSE-SQS: encrypted at rest without a key grant for Lambda's destination delivery, and no dependency on
+  # the data key (the queue is created in parallel with it; SQS creation waits ~25 s for attributes).
+  sqs_managed_sse_enabled = true
 }
 
 resource "aws_cloudwatch_log_group" "etl" {

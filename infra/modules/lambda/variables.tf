@@ -59,11 +59,6 @@ variable "failure_queue_name" {
   type        = string
 }
 
-variable "kms_key_arn" {
-  description = "KMS key that encrypts the failure queue."
-  type        = string
-}
-
 variable "memory_mb" {
   description = "Memory of each ETL function in MB."
   type        = number

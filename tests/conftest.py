@@ -1,0 +1,69 @@
+"""Shared fixtures: a local AWS endpoint (moto server) and the lake applied to it once per test session.
+
+- ``local_aws``: a session-scoped :class:`lake.local_aws.LocalAWS` (moto server on loopback).
+- ``lake_artifacts``: ``(handler_zip, layer_zip)`` the Lambda functions are created from.
+- ``deployed_lake``: ``infra/envs/local`` applied once against ``local_aws`` (a :class:`lake.deploy.LocalLake`:
+  ``.outputs``, ``.aws``, ``.state_path``, ``.terraform``), destroyed when the session ends.
+
+Tests that use ``deployed_lake`` run Terraform: mark them ``@pytest.mark.e2e``.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from lake.deploy import LocalLake
+from lake.local_aws import LocalAWS
+
+PLACEHOLDER_HANDLER = '''"""Placeholder handler: the lake's Terraform only needs a package whose handler setting resolves."""
+
+
+def lambda_handler(event, context):
+    raise RuntimeError("placeholder package: build the real one with `lake build`")
+'''
+
+
+def write_placeholder_artifacts(directory: Path) -> tuple[Path, Path]:
+    """A handler zip with ``handler/app.py:lambda_handler`` and a layer zip with a ``python/`` tree."""
+    directory.mkdir(parents=True, exist_ok=True)
+    handler_zip, layer_zip = directory / "handler.zip", directory / "pyarrow-layer.zip"
+    with zipfile.ZipFile(handler_zip, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("handler/__init__.py", "")
+        zf.writestr("handler/app.py", PLACEHOLDER_HANDLER)
+    with zipfile.ZipFile(layer_zip, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("python/lake_placeholder_layer/__init__.py", "")
+    return handler_zip, layer_zip
+
+
+@pytest.fixture(scope="session")
+def local_aws():
+    aws = LocalAWS.start()
+    try:
+        yield aws
+    finally:
+        aws.stop()
+
+
+@pytest.fixture(scope="session")
+def lake_artifacts(tmp_path_factory) -> tuple[Path, Path]:
+    """The Lambda artifacts Terraform uploads: ``(handler_zip, layer_zip)``.
+
+    Placeholder packages for now; this is the one place to switch to the real build (``handler.build``).
+    """
+    return write_placeholder_artifacts(tmp_path_factory.mktemp("artifacts"))
+
+
+@pytest.fixture(scope="session")
+def deployed_lake(local_aws, lake_artifacts, tmp_path_factory):
+    handler_zip, layer_zip = lake_artifacts
+    lake = LocalLake(local_aws, tmp_path_factory.mktemp("lake"), handler_zip, layer_zip)
+    try:
+        lake.init()
+        lake.apply()
+        yield lake
+        lake.destroy()
+    finally:
+        lake.close()
