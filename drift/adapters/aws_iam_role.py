@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote
+
+from drift.adapters import register
+from drift.adapters._util import tag_map
+from drift.adapters.base import Adapter, Scope
+from drift.model import Unmanaged
+
+
+def policy_json(document: object) -> str:
+    """A policy document as AWS returns it (dict, or URL-encoded JSON) as a JSON string."""
+    if isinstance(document, str):
+        return unquote(document)
+    return json.dumps(document)
+
+
+@register
+class IAMRole(Adapter):
+    type = "aws_iam_role"
+    service = "iam"
+    api = "iam:GetAccountAuthorizationDetails (once for all roles)"
+    compares = (
+        "assume_role_policy (JSON equivalence), path, max_session_duration, description, permissions_boundary, "
+        "tags_all; unmanaged: inline policies and attachments added to a managed role"
+    )
+    policy_paths = ("assume_role_policy",)
+
+    def read(self, aws, resource):
+        name = resource.attributes.get("name") or resource.id
+        role = aws.iam_roles().get(name)
+        if role is None:
+            return None
+        return {
+            "name": name,
+            "assume_role_policy": policy_json(role.get("AssumeRolePolicyDocument")),
+            "path": role.get("Path"),
+            "max_session_duration": role.get("MaxSessionDuration"),
+            "description": role.get("Description", ""),
+            "permissions_boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn", ""),
+            "tags_all": tag_map(role.get("Tags")),
+        }
+
+    def unmanaged(self, aws, scope: Scope):
+        inline = {(r.attributes.get("role"), r.attributes.get("name")) for r in scope.of_type("aws_iam_role_policy")}
+        attached = {
+            (r.attributes.get("role"), r.attributes.get("policy_arn"))
+            for r in scope.of_type("aws_iam_role_policy_attachment")
+        }
+        for resource in scope.of_type(self.type):
+            name = resource.attributes.get("name") or resource.id
+            # what the state itself recorded on the role at the last apply/refresh counts as managed too
+            for block in resource.attributes.get("inline_policy") or []:
+                if block.get("name"):
+                    inline.add((name, block["name"]))
+            for arn in resource.attributes.get("managed_policy_arns") or []:
+                attached.add((name, arn))
+            role = aws.iam_roles().get(name)
+            if role is None:
+                continue
+            for policy in role.get("RolePolicyList", []):
+                if (name, policy["PolicyName"]) in inline:
+                    continue
+                yield Unmanaged(
+                    type="aws_iam_role_policy",
+                    id=f"{name}:{policy['PolicyName']}",
+                    attributes={
+                        "id": f"{name}:{policy['PolicyName']}",
+                        "role": name,
+                        "name": policy["PolicyName"],
+                        "policy": policy_json(policy.get("PolicyDocument")),
+                    },
+                    description=f"inline policy {policy['PolicyName']} added to managed role {name}",
+                    delete_command=f"aws iam delete-role-policy --role-name {name} --policy-name {policy['PolicyName']}",
+                    parent=resource.address,
+                )
+            for policy in role.get("AttachedManagedPolicies", []):
+                if (name, policy["PolicyArn"]) in attached:
+                    continue
+                yield Unmanaged(
+                    type="aws_iam_role_policy_attachment",
+                    id=f"{name}/{policy['PolicyArn']}",
+                    attributes={
+                        "id": f"{name}-{policy['PolicyName']}",
+                        "role": name,
+                        "policy_arn": policy["PolicyArn"],
+                    },
+                    description=f"managed policy {policy['PolicyName']} attached to managed role {name}",
+                    delete_command=f"aws iam detach-role-policy --role-name {name} --policy-arn {policy['PolicyArn']}",
+                    parent=resource.address,
+                )

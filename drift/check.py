@@ -1,0 +1,69 @@
+"""One drift check end to end: states in, a :class:`~drift.report.Report` out (used by the CLI, tests, bench)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from dataclasses import dataclass, field
+from os.path import commonpath
+
+from drift.aws import AWSOptions, LiveAWS
+from drift.ignore import Rule, apply_rules
+from drift.judge import Checker, judge
+from drift.model import ManagedResource
+from drift.report import Report
+from drift.scan import scan
+from drift.state import load_states
+
+
+@dataclass
+class CheckOptions:
+    states: list[str]
+    aws: AWSOptions = field(default_factory=AWSOptions)
+    name_prefix: str | None = None  # None: inferred from the managed bucket names
+    only: list[str] = field(default_factory=list)  # resource type / address globs to read (applied before the scan)
+    skip: list[str] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    progress: bool | None = None
+    today: dt.date | None = None
+
+
+def infer_name_prefix(resources: list[ManagedResource]) -> str | None:
+    """The lake's name prefix: the common leading part of the managed bucket names, up to the last ``-``."""
+    names = sorted(str(r.attributes.get("bucket") or r.id) for r in resources if r.type == "aws_s3_bucket")
+    if not names:
+        return None
+    common = commonpath(names)
+    if len(names) == 1:
+        common = names[0].rsplit("-", 1)[0] + "-"
+    prefix = common[: common.rfind("-")] if "-" in common else ""
+    return prefix or None
+
+
+def select(resources: list[ManagedResource], only: list[str], skip: list[str]) -> list[ManagedResource]:
+    def hit(resource: ManagedResource, patterns: list[str]) -> bool:
+        return any(fnmatch.fnmatchcase(resource.type, p) or fnmatch.fnmatchcase(resource.address, p) for p in patterns)
+
+    return [r for r in resources if (not only or hit(r, only)) and not hit(r, skip)]
+
+
+def run_check(options: CheckOptions, live: LiveAWS | None = None, checker: Checker | None = None) -> Report:
+    live = live or LiveAWS(options.aws)
+    resources = select(load_states(options.states, lambda: live.client("s3")), options.only, options.skip)
+    prefix = options.name_prefix or infer_name_prefix(resources)
+    result = scan(resources, live, name_prefix=prefix, workers=options.aws.workers, progress=options.progress)
+    judgement = judge(result.findings, resources, result.live, result.unmanaged, checker)
+    expired = apply_rules(result.findings, options.rules, options.today or dt.date.today())
+    return Report(
+        sources=list(options.states),
+        findings=result.findings,
+        resources=len(resources),
+        checked=result.checked,
+        calls=result.calls,
+        seconds=result.seconds,
+        judged=judgement.judged,
+        judge_note=judgement.note,
+        broken=judgement.broken,
+        baseline_violations=judgement.baseline,
+        expired_rules=expired,
+    )

@@ -1,0 +1,89 @@
+"""The drift report: one plain structure (``Report``) and one renderer per output format."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from drift.ignore import Rule
+from drift.model import SEVERITY_ORDER, Finding, Kind, Severity
+
+EXIT_CLEAN, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
+DRIFT_KINDS = (Kind.DELETED, Kind.CHANGED, Kind.UNMANAGED)
+
+
+@dataclass
+class Report:
+    sources: list[str]
+    findings: list[Finding]
+    resources: int
+    checked: int
+    calls: int
+    seconds: float
+    judged: bool
+    judge_note: str = ""
+    broken: list[str] = field(default_factory=list)
+    baseline_violations: int = 0
+    expired_rules: list[Rule] = field(default_factory=list)
+    generated_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+    def __post_init__(self) -> None:
+        self.findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.kind.value, f.address))
+
+    @property
+    def active(self) -> list[Finding]:
+        return [f for f in self.findings if not f.ignored]
+
+    @property
+    def drift(self) -> list[Finding]:
+        return [f for f in self.active if f.kind in DRIFT_KINDS]
+
+    @property
+    def coverage(self) -> float:
+        return 1.0 if not self.resources else self.checked / self.resources
+
+    def counts(self) -> dict[str, int]:
+        out = {k.value: 0 for k in Kind}
+        for finding in self.active:
+            out[finding.kind.value] += 1
+        out["critical"] = sum(1 for f in self.active if f.severity is Severity.CRITICAL)
+        out["ignored"] = sum(1 for f in self.findings if f.ignored)
+        return out
+
+    def exit_code(self, fail_on: str = "any") -> int:
+        if fail_on == "critical":
+            return EXIT_DRIFT if any(f.severity is Severity.CRITICAL for f in self.drift) else EXIT_CLEAN
+        return EXIT_DRIFT if self.drift else EXIT_CLEAN
+
+    def headline(self) -> str:
+        c = self.counts()
+        if not self.drift:
+            status = "no drift"
+        else:
+            status = f"DRIFT: {c['critical']} critical, {c['deleted']} deleted, {c['changed']} changed, {c['unmanaged']} unmanaged"
+        return (
+            f"{status} | {self.checked}/{self.resources} resources checked ({self.coverage:.0%} coverage), "
+            f"{c['unknown']} unknown, {c['ignored']} ignored | {self.calls} API calls in {self.seconds:.1f}s"
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "generated_at": self.generated_at,
+            "sources": self.sources,
+            "summary": {
+                **self.counts(),
+                "resources": self.resources,
+                "checked": self.checked,
+                "coverage": round(self.coverage, 4),
+                "api_calls": self.calls,
+                "seconds": round(self.seconds, 3),
+                "invariants_judged": self.judged,
+                "judge_note": self.judge_note,
+                "state_already_breaks": self.baseline_violations,
+            },
+            "broken_invariants": self.broken,
+            "expired_ignores": [
+                {"address": r.address, "reason": r.reason, "expired": r.expires.isoformat()} for r in self.expired_rules
+            ],
+            "findings": [f.to_dict() for f in self.findings],
+        }

@@ -1,0 +1,43 @@
+"""Console: a rich table on a terminal, plain aligned text otherwise."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from rich.console import Console
+from rich.table import Table
+
+from drift.model import Severity
+from drift.report import Report
+
+STYLE = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
+
+
+def render(report: Report, width: int = 160, color: bool = False) -> str:
+    buffer = StringIO()
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
+    console.print(report.headline(), style="bold")
+    if not report.judged:
+        console.print(report.judge_note, style="yellow")
+    if report.findings:
+        table = Table(show_lines=False, expand=False)
+        for column in ("severity", "kind", "address", "what", "remedy"):
+            table.add_column(column, overflow="fold")
+        for f in report.findings:
+            what = f.message
+            if f.invariants:
+                what += "\nbreaks " + "; ".join(f.invariants)
+            if f.ignored:
+                what += f"\nignored: {f.ignored}"
+            table.add_row(
+                f.severity.value,
+                f.kind.value,
+                f.address,
+                what,
+                f.remedy,
+                style=STYLE[f.severity] if not f.ignored else "dim",
+            )
+        console.print(table)
+    for rule in report.expired_rules:
+        console.print(f"expired ignore entry: {rule.address} ({rule.reason}, expired {rule.expires})", style="yellow")
+    return buffer.getvalue()

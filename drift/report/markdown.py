@@ -1,0 +1,44 @@
+"""Markdown for a CI job summary (``$GITHUB_STEP_SUMMARY``)."""
+
+from __future__ import annotations
+
+from drift.report import Report
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render(report: Report) -> str:
+    lines = ["# Drift report", "", f"**{_cell(report.headline())}**", ""]
+    lines.append(f"States: {', '.join(f'`{s}`' for s in report.sources)} · generated {report.generated_at}")
+    lines.append("")
+    if not report.judged:
+        lines += [f"> {report.judge_note}", ""]
+    if report.findings:
+        lines += ["| severity | kind | address | what | remedy |", "|---|---|---|---|---|"]
+        for f in report.findings:
+            what = f.message
+            if f.invariants:
+                what += " — breaks " + "; ".join(f.invariants)
+            if f.ignored:
+                what += f" (ignored: {f.ignored})"
+            lines.append(
+                f"| {f.severity.value} | {f.kind.value} | `{_cell(f.address)}` | {_cell(what)} | {_cell(f.remedy)} |"
+            )
+        lines.append("")
+        changed = [f for f in report.findings if f.changes]
+        if changed:
+            lines += ["## Attribute changes", "", "| address | attribute | state | live |", "|---|---|---|---|"]
+            for f in changed:
+                for c in f.changes:
+                    lines.append(
+                        f"| `{_cell(f.address)}` | `{_cell(c.path)}` | `{_cell(c.state)}` | `{_cell(c.live)}` |"
+                    )
+            lines.append("")
+    if report.expired_rules:
+        lines += ["## Expired ignore entries", ""]
+        lines += [f"- `{r.address}`: {r.reason} (expired {r.expires.isoformat()})" for r in report.expired_rules]
+        lines.append("")
+    return "\n".join(lines)
