@@ -36,6 +36,7 @@ class Options:
 class Context:
     model: Model
     options: Options = field(default_factory=Options)
+    _cache: dict = field(default_factory=dict, repr=False)
 
     @cached_property
     def matrix(self) -> AccessMatrix:

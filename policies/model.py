@@ -85,26 +85,58 @@ class Model:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def of_type(self, *types: str, mode: str = "managed") -> Iterator[Resource]:
+        by_type = self._index()[2]
+        if len(types) == 1:
+            yield from (r for r in by_type.get(types[0], ()) if r.mode == mode)
+            return
         for r in self.resources:
             if r.type in types and r.mode == mode:
                 yield r
 
+    def _index(self) -> tuple[dict[str, Resource], dict[str, list[Resource]], dict[str, list[Resource]]]:
+        cached = self.settings.get("__index__")
+        if cached is None or cached[0] != len(self.resources):
+            by_address = {r.address: r for r in self.resources}
+            by_base: dict[str, list[Resource]] = {}
+            by_type: dict[str, list[Resource]] = {}
+            for r in self.resources:
+                by_base.setdefault(r.address.split("[")[0], []).append(r)
+                by_type.setdefault(r.type, []).append(r)
+            cached = (len(self.resources), by_address, by_base, by_type)
+            self.settings["__index__"] = cached
+        return cached[1], cached[2], cached[3]
+
     def by_address(self, address: str) -> Resource | None:
-        for r in self.resources:
-            if r.address == address:
-                return r
-        return None
+        return self._index()[0].get(address)
 
     def referenced(self, value: Any, *types: str) -> list[Resource]:
-        """Resources that an Unknown value depends on (by address prefix), filtered by type."""
+        """Resources that an Unknown value depends on (``address.attr`` references), filtered by type."""
         if not isinstance(value, Unknown):
             return []
-        found = []
+        by_address, by_base, _ = self._index()
+        found: dict[int, Resource] = {}
         for ref in value.refs:
-            for r in self.resources:
-                if types and r.type not in types:
-                    continue
-                base = r.address.split("[")[0]
-                if ref == r.address or ref.startswith(r.address + ".") or ref == base or ref.startswith(base + "."):
-                    found.append(r)
-        return list({id(r): r for r in found}.values())
+            candidate = ref
+            while candidate:
+                hits = [by_address[candidate]] if candidate in by_address else by_base.get(candidate, [])
+                if hits:
+                    for r in hits:
+                        if not types or r.type in types:
+                            found[id(r)] = r
+                    break
+                if "." not in candidate:
+                    break
+                head, _, tail = candidate.rpartition(".")
+                if "]" in tail and "[" not in tail:  # a dot inside an index key: stop rather than guess
+                    break
+                candidate = head
+        return list(found.values())
+
+
+def subset(model: Model, module_prefix: str) -> Model:
+    """The resources under one module instance (e.g. ``module.lake_a``), as a model of their own."""
+    prefix = module_prefix.rstrip(".") + "."
+    resources = [r for r in model.resources if r.address.startswith(prefix)]
+    settings = {k: v for k, v in model.settings.items() if k != "__index__"}
+    settings["undecidable"] = [(a, why) for a, why in model.settings.get("undecidable", []) if a.startswith(prefix)]
+    return Model(resources, model.origin, model.contracts_dir, model.artifact_dir, model.source_dir, settings)

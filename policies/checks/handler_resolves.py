@@ -6,6 +6,7 @@ built from.
 """
 
 import ast
+import functools
 import zipfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from policies.context import REPO_ROOT
 from policies.model import Unknown
 
 
+@functools.cache
 def _module_source(module: str, artifact: Path | None, source_root: Path) -> tuple[str | None, str]:
     rel = module.replace(".", "/")
     candidates = (f"{rel}.py", f"{rel}/__init__.py")
@@ -34,6 +36,7 @@ def _module_source(module: str, artifact: Path | None, source_root: Path) -> tup
     return None, f"no {candidates[0]} under {source_root} (and no built artifact)"
 
 
+@functools.cache
 def defines(source: str, name: str) -> bool:
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:

@@ -8,7 +8,15 @@ PAB = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restri
 
 
 def _for_bucket(ctx, rtype, name):
-    return [r for r in ctx.model.of_type(rtype) if ctx.resolve_bucket(r.get("bucket")) == name]
+    index = ctx.__dict__.setdefault("_s3_baseline_index", {})
+    if rtype not in index:
+        by_bucket: dict = {}
+        for r in ctx.model.of_type(rtype):
+            bucket = ctx.resolve_bucket(r.get("bucket"))
+            if isinstance(bucket, str):
+                by_bucket.setdefault(bucket, []).append(r)
+        index[rtype] = by_bucket
+    return index[rtype].get(name, [])
 
 
 def _tls_only(statements) -> bool:

@@ -38,11 +38,16 @@ def action_matches(pattern: str, action: str) -> bool:
 
 def expand(patterns: tuple[str, ...] | list[str], service: str) -> set[str]:
     """The actions of ``service`` that any of ``patterns`` names."""
+    return set(_expand(tuple(patterns), service))
+
+
+@cache
+def _expand(patterns: tuple[str, ...], service: str) -> frozenset[str]:
     out = set()
     for action in service_actions(service):
         if any(action_matches(p, action) for p in patterns):
             out.add(action)
-    return out
+    return frozenset(out)
 
 
 @cache

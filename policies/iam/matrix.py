@@ -87,7 +87,9 @@ def _policy_document(model: Model, value: Any) -> tuple[str, Any] | None:
     return None
 
 
-def collect_roles(model: Model) -> dict[str, RoleAccess]:
+def collect_roles(model: Model, unattributed: list[tuple[str, str]] | None = None) -> dict[str, RoleAccess]:
+    """Roles by name with their statements; policies attached to an undecidable role go to ``unattributed``."""
+    unattributed = [] if unattributed is None else unattributed
     roles: dict[str, RoleAccess] = {}
     for r in model.of_type("aws_iam_role"):
         name = r.get("name")
@@ -113,9 +115,8 @@ def collect_roles(model: Model) -> dict[str, RoleAccess]:
 
     def target(value: Any, where: str) -> RoleAccess | None:
         name = _role_name(model, value)
-        if isinstance(name, Unknown):
-            for access in roles.values():  # cannot tell which role: every role is undecidable
-                access.undecidable.append((where, f"attached to a role unknown at plan time ({name.reason})"))
+        if isinstance(name, Unknown):  # cannot tell which role: every role's permissions are undecidable
+            unattributed.append((where, f"attached to a role unknown at plan time ({name.reason})"))
             return None
         return roles.get(name)
 
@@ -274,13 +275,14 @@ class AccessMatrix:
     undecidable: dict[str, list[tuple[str, str]]]  # role -> [(source, reason)]
 
     def for_role(self, role: str, bucket: str | None = None, category: str | None = None) -> list[Grant]:
-        return [
-            g
-            for g in self.grants
-            if g.role == role
-            and (bucket is None or g.bucket == bucket)
-            and (category is None or g.category == category)
-        ]
+        index = self.__dict__.get("_by_role")
+        if index is None:
+            index = {}
+            for g in self.grants:
+                index.setdefault((g.role, None), []).append(g)
+                index.setdefault((g.role, g.bucket), []).append(g)
+            self.__dict__["_by_role"] = index
+        return [g for g in index.get((role, bucket), ()) if category is None or g.category == category]
 
     def categories(self, role: str, bucket: str) -> set[str]:
         return {g.category for g in self.for_role(role, bucket)}
@@ -318,10 +320,23 @@ def bucket_policies(model: Model) -> tuple[dict[str, list[SourcedStatement]], li
     return out, undecidable
 
 
+def candidate_buckets(pattern: str, buckets: list[str], bucket_set: set[str]) -> list[str]:
+    """The buckets a resource pattern can name: a direct lookup unless the bucket part has a wildcard."""
+    split = split_s3_pattern(pattern)
+    if split is None:
+        return []
+    bucket_pat = split[0]
+    if any(ch in bucket_pat for ch in "*?["):
+        return [b for b in buckets if fnmatch.fnmatchcase(b, bucket_pat)]
+    return [bucket_pat] if bucket_pat in bucket_set else []
+
+
 def build_matrix(model: Model) -> AccessMatrix:
-    roles = collect_roles(model)
+    unattributed: list[tuple[str, str]] = []
+    roles = collect_roles(model, unattributed)
     buckets = bucket_names(model)
     policies_by_bucket, _ = bucket_policies(model)
+    bucket_set = set(buckets)
     grants: list[Grant] = []
     for name, access in roles.items():
         deny_identity = [s for s in access.statements if not s.statement.is_allow]
@@ -338,7 +353,7 @@ def build_matrix(model: Model) -> AccessMatrix:
                 if isinstance(pattern, Unknown):
                     access.undecidable.append((sourced.source, pattern.reason))
                     continue
-                for bucket in buckets:
+                for bucket in candidate_buckets(pattern, buckets, bucket_set):
                     deny = deny_identity + policies_by_bucket.get(bucket, [])
                     deny = [d for d in deny if not d.statement.is_allow]
                     bucket_level = resource_covers(pattern, bucket, None)
@@ -355,8 +370,28 @@ def build_matrix(model: Model) -> AccessMatrix:
                             if bucket_level is None or _denied(deny, role_names, action, bucket, ""):
                                 continue
                             grants.append(Grant(name, bucket, category, action, "", sourced.source))
-    undecidable = {name: list(a.undecidable) for name, a in roles.items()}
+    undecidable = _UndecidableByRole({name: list(a.undecidable) for name, a in roles.items()}, unattributed)
     return AccessMatrix(roles, buckets, grants, undecidable)
+
+
+class _UndecidableByRole(dict):
+    """role -> [(source, reason)]; what no role can be told apart for is shared by every role (fail closed)."""
+
+    def __init__(self, by_role: dict, shared: list):
+        super().__init__(by_role)
+        self.shared = shared
+
+    def get(self, key, default=None):
+        own = super().get(key)
+        if own is None and not self.shared:
+            return default
+        return list(own or []) + list(self.shared)
+
+    def items(self):
+        return [(k, self.get(k)) for k in self.keys()]
+
+    def __getitem__(self, key):
+        return self.get(key)
 
 
 def role_allows(access: RoleAccess, action: str, resource: str) -> bool:

@@ -8,6 +8,7 @@ check that needs it fails closed and says what it was waiting for.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -111,7 +112,7 @@ def load_plan(plan: dict, where: str = "plan") -> Model:
             continue
         seen.add(address)
         module_address = address[: -len(raw_local(raw))].rstrip(".") if raw_local(raw) != address else ""
-        values = dict(raw.get("values") or {})
+        values = copy.deepcopy(raw.get("values") or {})  # never modify the caller's plan
         change = changes.get(address)
         if change and change.get("change", {}).get("after_unknown"):
             config = _config_for(configuration, module_address, address)

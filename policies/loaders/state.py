@@ -5,6 +5,7 @@ Used by the drift checker to re-judge live AWS (reconstructed into a state docum
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -28,7 +29,7 @@ def load_state(state: Any, where: str = "state") -> Model:
             address = f"{module}.{local}" if module else local
             if key is not None:
                 address += f"[{key}]" if isinstance(key, int) else f"[{json.dumps(key)}]"
-            values = dict(inst.get("attributes") or {})
+            values = copy.deepcopy(inst.get("attributes") or {})
             fill_derived(r["type"], values)
             resources.append(
                 Resource(

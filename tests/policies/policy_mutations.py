@@ -7,6 +7,7 @@ root module ``infra/``.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -304,4 +305,39 @@ def mutated_copy(mutation: Mutation | None, dest: Path) -> Path:
     root = make_copy(dest)
     if mutation is not None:
         apply_mutation(mutation, root)
+    return root
+
+
+# ---------------------------------------------------------------------- batched plans
+
+MODULE_RE = re.compile(r'^module "lake" \{\n.*?^\}\n', re.S | re.M)
+
+
+def instance_name(mutation: Mutation | None) -> str:
+    return "lake_" + (mutation.name.replace("-", "_") if mutation else "clean")
+
+
+def batch_root(mutations: list[Mutation | None], dest: Path) -> Path:
+    """One Terraform root holding one lake per mutation (``module.lake_<name>``), each built from its own
+    mutated copy of infra/. A single ``terraform plan`` of it plans every copy: provider start-up and the
+    data-source reads are paid once per batch instead of once per mutation, and each copy's resources stay
+    apart under its module address, so a finding is attributed to exactly one mutation."""
+    local = REPO / "infra" / "envs" / "local"
+    root = dest / "root"
+    root.mkdir(parents=True)
+    main = (local / "main.tf").read_text(encoding="utf-8")
+    block = MODULE_RE.search(main)
+    if block is None:
+        raise AssertionError('infra/envs/local/main.tf: no module "lake" block to replicate')
+    calls = []
+    for i, mutation in enumerate(mutations):
+        mutated_copy(mutation, dest / str(i))
+        calls.append(
+            block.group(0)
+            .replace('module "lake"', f'module "{instance_name(mutation)}"')
+            .replace('source = "../.."', f'source = "../{i}/infra"')
+        )
+    (root / "main.tf").write_text(MODULE_RE.sub(lambda _: "\n".join(calls), main), encoding="utf-8")
+    for name in ("variables.tf", "versions.tf"):
+        shutil.copy(local / name, root / name)
     return root
