@@ -255,7 +255,7 @@ resource "aws_s3_object" "mutation" {
             ),
         ),
     ),
-    Mutation("glue-int-not-bigint", "SCHEMA-AGREES", replace=((GLUE, '"$${1}bigint$${2}"', '"$${1}int$${2}"'),)),
+    Mutation("glue-int-not-bigint", "SCHEMA-AGREES", replace=((GLUE, '"bigint$${1}"', '"int$${1}"'),)),
     Mutation(
         "handler-not-found",
         "HANDLER-RESOLVES",
