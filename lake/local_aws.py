@@ -93,7 +93,16 @@ class LocalAWS:
         port = port or free_port(host)
         endpoint = f"http://{host}:{port}"
         env = dict(os.environ)
-        env.update({"MOTO_ALLOW_NONEXISTENT_REGION": "true", "PYTHONUNBUFFERED": "1", **LOCAL_CREDENTIALS})
+        # AWS managed policies exist in every real account (attaching AmazonS3FullAccess is a drift scenario);
+        # moto only has them when asked (about 3 s once, on the first IAM call).
+        env.update(
+            {
+                "MOTO_ALLOW_NONEXISTENT_REGION": "true",
+                "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+                "PYTHONUNBUFFERED": "1",
+                **LOCAL_CREDENTIALS,
+            }
+        )
         fd, log_path = tempfile.mkstemp(prefix="lake-moto-", suffix=".log")
         with os.fdopen(fd, "wb") as log:
             proc = subprocess.Popen(
