@@ -43,6 +43,7 @@ module "lake" {
   layer_zip                      = var.layer_zip
   uploader_principal_arns        = var.uploader_principal_arns
   bytes_scanned_cutoff_per_query = var.bytes_scanned_cutoff_per_query
+  bytes_scanned_cutoff_ceiling   = var.bytes_scanned_cutoff_ceiling
   log_retention_days             = 7
   force_destroy                  = true
 }

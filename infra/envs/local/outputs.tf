@@ -72,3 +72,13 @@ output "table_columns" {
   description = "Declared (name, Athena type) columns per dataset version, from the contracts."
   value       = module.lake.table_columns
 }
+
+output "bytes_scanned_cutoff_per_query" {
+  description = "The Athena per-query scan cutoff in bytes."
+  value       = module.lake.bytes_scanned_cutoff_per_query
+}
+
+output "bytes_scanned_cutoff_ceiling" {
+  description = "The highest per-query scan cutoff this lake accepts, in bytes."
+  value       = module.lake.bytes_scanned_cutoff_ceiling
+}

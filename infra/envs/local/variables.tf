@@ -65,3 +65,9 @@ variable "bytes_scanned_cutoff_per_query" {
   type        = number
   default     = 1073741824 # 1 GiB
 }
+
+variable "bytes_scanned_cutoff_ceiling" {
+  description = "The highest per-query scan cutoff allowed, in bytes."
+  type        = number
+  default     = 10737418240 # 10 GiB
+}

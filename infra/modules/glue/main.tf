@@ -5,20 +5,21 @@
 locals {
   contracts = { for key, t in var.tables : key => jsondecode(file(t.contract_file)) }
 
-  # Contract type -> Athena (Hive DDL) type; contracts.athena_type in Python is the reference. A type name is
-  # replaced only where a type can stand (after start, '<' or ':' and before end, '>' or ','), so a struct
-  # member called "bool" or "list" keeps its name.
+  # Contract type -> Athena (Hive DDL) type; contracts.athena_type in Python is the reference. A scalar type
+  # word is replaced only as a whole word followed by '>', ',' or the end (a struct member name is followed by
+  # ':'), and "list" only when it opens '<', so a struct member called "bool", "int64" or "list" keeps its name.
+  # The leading \b is zero-width, so nested types (list<list<bool>>) are rewritten at every level.
   columns = {
     for key, contract in local.contracts : key => [
       for f in contract.fields : {
         name    = f.name
-        comment = try(f.description, "")
+        comment = try(f.description, null)
         type = replace(replace(replace(replace(
           replace(f.type, " ", ""),
-          "/(^|[<:,])int64($|[>,])/", "$${1}bigint$${2}"),
-          "/(^|[<:,])float64($|[>,])/", "$${1}double$${2}"),
-          "/(^|[<:,])bool($|[>,])/", "$${1}boolean$${2}"),
-        "/(^|[<:,])list</", "$${1}array<")
+          "/\\bint64([>,]|$)/", "bigint$${1}"),
+          "/\\bfloat64([>,]|$)/", "double$${1}"),
+          "/\\bbool([>,]|$)/", "boolean$${1}"),
+        "/\\blist</", "array<")
       }
     ]
   }
