@@ -15,8 +15,15 @@ from policies.context import REPO_ROOT
 from policies.model import Unknown
 
 
-@functools.cache
 def _module_source(module: str, artifact: Path | None, source_root: Path) -> tuple[str | None, str]:
+    stamp = artifact.stat().st_mtime_ns if artifact is not None and artifact.is_file() else None
+    return _read_module_source(module, artifact, source_root, stamp)
+
+
+@functools.cache
+def _read_module_source(
+    module: str, artifact: Path | None, source_root: Path, _stamp: int | None
+) -> tuple[str | None, str]:
     rel = module.replace(".", "/")
     candidates = (f"{rel}.py", f"{rel}/__init__.py")
     if artifact is not None and artifact.is_file():
