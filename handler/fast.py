@@ -299,7 +299,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
     def read_rows(segment: bytes) -> int:
         return read_ndjson(segment, plan, threads=False).num_rows
 
-    bad = set(unreadable_lines(lines, read_rows))
+    bad = set(unreadable_lines(lines, read_rows, verify=False))
     table = None
     for _ in range(_LOCATE_ROUNDS):  # refusals hidden behind others (no row hint, swallowed lines): locate again
         good = [k for k in range(len(lines)) if k not in bad]

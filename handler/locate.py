@@ -17,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow as pa
 
+from handler.decode import parse_line
+
 ROW_HINT = re.compile(r" in row (\d+)")
 BLANK = b" \t\r\n"
 SEGMENT_BYTES = 256 << 10
@@ -51,13 +53,38 @@ def _refused_alone(line: bytes, read_rows: Callable[[bytes], int]) -> bool:
         return True
 
 
-def _scan(lines: list[bytes], i: int, j: int, read_rows: Callable[[bytes], int], bad: list[int]) -> None:
+def _json_ok(line: bytes) -> bool:
+    try:
+        parse_line(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _culprit(lines: list[bytes], i: int, hint: int, read_rows: Callable[[bytes], int], verify: bool) -> int | None:
+    """The line to mark for a refusal Arrow reports at row ``hint`` of a read starting at ``i``, or None: bisect.
+
+    Not JSON on its own: that line. Else the line before it when that one is not JSON (it swallowed the named
+    one). Else, unverified, the named line (a type Arrow refuses); ``verify`` asks Arrow to refuse it alone.
+    """
+    if starts_with_n(lines[hint]) or not _json_ok(lines[hint]):
+        return hint
+    if hint > i and not starts_with_n(lines[hint - 1]) and not _json_ok(lines[hint - 1]):
+        return hint - 1
+    if not verify or _refused_alone(lines[hint], read_rows):
+        return hint
+    return None
+
+
+def _scan(
+    lines: list[bytes], i: int, j: int, read_rows: Callable[[bytes], int], bad: list[int], verify: bool = True
+) -> None:
     """Append to ``bad`` (ascending) the indices in [i, j) that Arrow refuses or that start with ``n``.
 
     Arrow's row hint is a guess, not a fact: a truncated line swallows the next one (JSON whitespace includes the
-    newline) and rows can be miscounted, so the named line (or the one before it) is marked only when Arrow also
-    refuses it alone; otherwise the segment is bisected. Lines before a refusal are not read again here: the
-    caller's read of all unmarked lines verifies them.
+    newline) and rows can be miscounted (see ``_culprit``). Marking a good line only sends it to the validator;
+    a bad line left unmarked is caught by the caller's read of all unmarked lines, which then locates again
+    with ``verify``: the named line is marked only when Arrow refuses it alone, otherwise the segment is bisected.
     """
     while i < j:
         if starts_with_n(lines[i]):
@@ -74,28 +101,24 @@ def _scan(lines: list[bytes], i: int, j: int, read_rows: Callable[[bytes], int],
             m = ROW_HINT.search(str(exc))
             hint = i + int(m.group(1)) if m else -1
             if i <= hint < j:
-                if starts_with_n(lines[hint]) or _refused_alone(lines[hint], read_rows):
-                    bad.extend(k for k in range(i, hint) if starts_with_n(lines[k]))
-                    bad.append(hint)
-                    i = hint + 1
-                    continue
-                if hint > i and not starts_with_n(lines[hint - 1]) and _refused_alone(lines[hint - 1], read_rows):
-                    bad.extend(k for k in range(i, hint - 1) if starts_with_n(lines[k]))
-                    bad.append(hint - 1)
-                    i = hint
+                marked = _culprit(lines, i, hint, read_rows, verify)
+                if marked is not None:
+                    bad.extend(k for k in range(i, marked) if starts_with_n(lines[k]))
+                    bad.append(marked)
+                    i = marked + 1
                     continue
             rows = -1
         if rows == j - i:
             bad.extend(k for k in range(i + 1, j) if starts_with_n(lines[k]))
             return
         mid = (i + j) // 2
-        _scan(lines, i, mid, read_rows, bad)
-        _scan(lines, mid, j, read_rows, bad)
+        _scan(lines, i, mid, read_rows, bad, verify)
+        _scan(lines, mid, j, read_rows, bad, verify)
         return
 
 
 def unreadable_lines(
-    lines: list[bytes], read_rows: Callable[[bytes], int], segment_bytes: int = SEGMENT_BYTES
+    lines: list[bytes], read_rows: Callable[[bytes], int], segment_bytes: int = SEGMENT_BYTES, verify: bool = True
 ) -> list[int]:
     """Indices (ascending) of the non-blank ``lines`` Arrow cannot read alone or that start with ``n``.
 
@@ -106,7 +129,7 @@ def unreadable_lines(
 
     def scan(bounds: tuple[int, int]) -> list[int]:
         bad: list[int] = []
-        _scan(lines, bounds[0], bounds[1], read_rows, bad)
+        _scan(lines, bounds[0], bounds[1], read_rows, bad, verify)
         return bad
 
     if len(segments) <= 1:
