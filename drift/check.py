@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 from dataclasses import dataclass, field
-from os.path import commonpath
 
 from drift.aws import AWSOptions, LiveAWS
 from drift.ignore import Rule, apply_rules
@@ -33,9 +32,14 @@ def infer_name_prefix(resources: list[ManagedResource]) -> str | None:
     names = sorted(str(r.attributes.get("bucket") or r.id) for r in resources if r.type == "aws_s3_bucket")
     if not names:
         return None
-    common = commonpath(names)
     if len(names) == 1:
         common = names[0].rsplit("-", 1)[0] + "-"
+    else:
+        first, last = names[0], names[-1]  # sorted: their common prefix is everyone's
+        size = next(
+            (i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), min(len(first), len(last))
+        )
+        common = first[:size]
     prefix = common[: common.rfind("-")] if "-" in common else ""
     return prefix or None
 

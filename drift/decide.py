@@ -34,7 +34,8 @@ def findings_for_reading(adapter: Adapter, resource: ManagedResource, live: dict
             )
         ]
     state = adapter.canonical(resource.attributes)
-    found = changes(state, adapter.canonical(live), adapter.policy_paths)
+    compared = {k: v for k, v in live.items() if k not in adapter.model_only}
+    found = changes(state, adapter.canonical(compared), adapter.policy_paths)
     if not found:
         return []
     return [

@@ -92,6 +92,13 @@ def _violations(checker: Checker, doc: dict) -> dict[tuple[str, str], str]:
     return out
 
 
+def _rename(text: str, names: dict[str, str]) -> str:
+    """Violation text with the placeholder addresses of unmanaged objects replaced by their real names."""
+    for placeholder, real in names.items():
+        text = text.replace(placeholder, real)
+    return text
+
+
 def _unmanaged_name(index: int) -> str:
     return f"drift_unmanaged_{index}"
 
@@ -120,7 +127,8 @@ def judge(
         return Judgement(
             judged=False, note=f"invariants not judged: the policy checks failed ({type(exc).__name__}: {exc})"
         )
-    new = {k: v for k, v in everything.items() if k not in baseline}
+    real_names = {f"{u.type}.{name}": u.address for name, u in named}
+    new = {k: _rename(v, real_names) for k, v in everything.items() if k not in baseline}
     judgement = Judgement(judged=True, broken=sorted(new.values()), baseline=len(baseline))
     if not new:
         return judgement
@@ -129,7 +137,7 @@ def judge(
         names = {u.address: name for name, u in named}
         for finding in drift:
             doc = _only(finding, resources, live, by_address, names)
-            hits = {k: v for k, v in _violations(checker, doc).items() if k in new}
+            hits = {k: new[k] for k in _violations(checker, doc) if k in new}
             if hits:
                 _mark(finding, hits.values())
                 attributed.update(hits)

@@ -22,10 +22,11 @@ class IAMRole(Adapter):
     service = "iam"
     api = "iam:GetAccountAuthorizationDetails (once for all roles)"
     compares = (
-        "assume_role_policy (JSON equivalence), path, max_session_duration, description, permissions_boundary, "
-        "tags_all; unmanaged: inline policies and attachments added to a managed role"
+        "assume_role_policy (JSON equivalence), path, permissions_boundary, tags_all (the bulk read carries no "
+        "description or max_session_duration); unmanaged: inline policies and attachments added to a managed role"
     )
     policy_paths = ("assume_role_policy",)
+    model_only = frozenset({"inline_policy", "managed_policy_arns"})
 
     def read(self, aws, resource):
         name = resource.attributes.get("name") or resource.id
@@ -36,10 +37,13 @@ class IAMRole(Adapter):
             "name": name,
             "assume_role_policy": policy_json(role.get("AssumeRolePolicyDocument")),
             "path": role.get("Path"),
-            "max_session_duration": role.get("MaxSessionDuration"),
-            "description": role.get("Description", ""),
             "permissions_boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn", ""),
             "tags_all": tag_map(role.get("Tags")),
+            "inline_policy": [
+                {"name": p["PolicyName"], "policy": policy_json(p.get("PolicyDocument"))}
+                for p in role.get("RolePolicyList", [])
+            ],
+            "managed_policy_arns": sorted(p["PolicyArn"] for p in role.get("AttachedManagedPolicies", [])),
         }
 
     def unmanaged(self, aws, scope: Scope):

@@ -9,15 +9,17 @@ from drift.adapters.base import Adapter
 class LambdaLayerVersion(Adapter):
     type = "aws_lambda_layer_version"
     service = "lambda"
-    api = "lambda:GetLayerVersionByArn"
-    compares = "existence, compatible_runtimes, compatible_architectures"
+    api = "lambda:GetLayerVersion"
+    compares = "existence, description, compatible_runtimes, compatible_architectures"
 
     def read(self, aws, resource):
-        arn = resource.attributes.get("arn") or resource.id
-        live = call_or_none(aws.client("lambda").get_layer_version_by_arn, Arn=arn)
+        attrs = resource.attributes
+        name = attrs.get("layer_name") or str(attrs.get("layer_arn", "")).rsplit(":", 1)[-1]
+        live = call_or_none(aws.client("lambda").get_layer_version, LayerName=name, VersionNumber=int(attrs["version"]))
         if live is None:
             return None
         return {
+            "description": live.get("Description", ""),
             "compatible_runtimes": live.get("CompatibleRuntimes", []),
             "compatible_architectures": live.get("CompatibleArchitectures", []),
         }

@@ -44,6 +44,9 @@ class Adapter:
     api: ClassVar[str] = ""  # the read calls, for the docs and for the "grant this" remedy of an unknown finding
     compares: ClassVar[str] = ""  # one line for the docs: what is compared
     policy_paths: ClassVar[tuple[str, ...]] = ()  # attributes holding IAM policy JSON, compared for equivalence
+    # attributes read only to rebuild the live model for the invariant checks, never diffed (e.g. a role's
+    # inline_policy: an added inline policy is reported once, as unmanaged, not also as a change of the role)
+    model_only: ClassVar[frozenset[str]] = frozenset()
 
     def read(self, aws, resource: ManagedResource) -> dict | None:
         raise NotImplementedError

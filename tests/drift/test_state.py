@@ -69,3 +69,17 @@ def test_s3_urls():
     assert parse_s3_url("s3://tf-state/lake/terraform.tfstate") == ("tf-state", "lake/terraform.tfstate")
     with pytest.raises(StateError):
         parse_s3_url("s3://bucket-only")
+
+
+def test_name_prefix_is_inferred_from_the_bucket_names():
+    from drift.check import infer_name_prefix
+    from drift.model import ManagedResource
+
+    def bucket(name):
+        return ManagedResource(f"aws_s3_bucket.{name}", "aws_s3_bucket", {"id": name, "bucket": name})
+
+    names = ["lake-local-raw", "lake-local-curated", "lake-local-quarantine", "lake-local-athena-results"]
+    assert infer_name_prefix([bucket(n) for n in names]) == "lake-local"
+    assert infer_name_prefix([bucket("lake-prod-raw")]) == "lake-prod"
+    assert infer_name_prefix([bucket("alpha"), bucket("beta")]) is None
+    assert infer_name_prefix([]) is None
