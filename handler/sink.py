@@ -26,14 +26,24 @@ PARQUET_OPTIONS = {
     "store_schema": True,
 }
 
+BUFFER_ROWS = 1 << 16  # rows held across days before the largest day is written (about 30 MB here)
+
 
 class PartitionWriter:
-    """Parquet files ``<dir>/dt=<day>.parquet``, one per partition, rows in input order."""
+    """Parquet files ``<dir>/dt=<day>.parquet``, one per partition, rows in input order.
 
-    def __init__(self, directory: Path, file_schema: pa.Schema) -> None:
+    Rows are buffered per day and written in row groups of many chunks' rows (a row group per chunk and day
+    is slow to write and to read). At most ``buffer_rows`` rows are held: beyond that the day holding the most
+    is written (ties: the later day), so the layout, like the bytes, depends only on the input.
+    """
+
+    def __init__(self, directory: Path, file_schema: pa.Schema, buffer_rows: int = BUFFER_ROWS) -> None:
         self.directory = Path(directory)
         self.file_schema = file_schema
+        self.buffer_rows = buffer_rows
         self._writers: dict[str, pq.ParquetWriter] = {}
+        self._pending: dict[str, list[pa.Table]] = {}
+        self._pending_rows: dict[str, int] = {}
         self.rows: dict[str, int] = {}
 
     def write(self, table: pa.Table) -> None:
@@ -44,21 +54,33 @@ class PartitionWriter:
         days = sorted(pc.unique(dt).to_pylist())
         for day in days:
             part = data if len(days) == 1 else data.filter(pc.equal(dt, day))
-            writer = self._writers.get(day)
-            if writer is None:
-                path = self.directory / f"dt={day}.parquet"
-                writer = pq.ParquetWriter(path, self.file_schema, **PARQUET_OPTIONS)
-                self._writers[day] = writer
-            writer.write_table(part)
+            self._pending.setdefault(day, []).append(part)
+            self._pending_rows[day] = self._pending_rows.get(day, 0) + part.num_rows
             self.rows[day] = self.rows.get(day, 0) + part.num_rows
+        while sum(self._pending_rows.values()) > self.buffer_rows:
+            self._flush(max(self._pending_rows, key=lambda d: (self._pending_rows[d], d)))
+
+    def _flush(self, day: str) -> None:
+        parts = self._pending.pop(day)
+        del self._pending_rows[day]
+        writer = self._writers.get(day)
+        if writer is None:
+            path = self.directory / f"dt={day}.parquet"
+            writer = pq.ParquetWriter(path, self.file_schema, **PARQUET_OPTIONS)
+            self._writers[day] = writer
+        writer.write_table(pa.concat_tables(parts) if len(parts) > 1 else parts[0])
 
     def close(self) -> dict[str, Path]:
         """Finish every file; returns ``{dt: path}`` sorted by day."""
+        for day in sorted(self._pending):
+            self._flush(day)
         for writer in self._writers.values():
             writer.close()
         return {day: self.directory / f"dt={day}.parquet" for day in sorted(self._writers)}
 
     def abort(self) -> None:
+        self._pending.clear()
+        self._pending_rows.clear()
         for writer in self._writers.values():
             with contextlib.suppress(Exception):  # best effort while already failing
                 writer.close()
