@@ -39,9 +39,9 @@ GROWN = {**DATASETS, "orders": {"versions": [1]}}
 
 
 @pytest.fixture(scope="module")
-def grown_lake(deployed_lake, lake_artifacts, tmp_path_factory):
+def grown_lake(deployed_lake, lake_artifacts, lake_tmp):
     """A copy of infra/ + contracts/ with contracts/orders/v1.json, planned against the deployed lake's state."""
-    root = tmp_path_factory.mktemp("grown")
+    root = lake_tmp / "grown"
     ignore = shutil.ignore_patterns(".terraform*", "*.tfstate*", "__pycache__")
     shutil.copytree(INFRA_DIR, root / "src" / "infra", ignore=ignore)
     shutil.copytree(REPO_ROOT / "contracts", root / "src" / "contracts", ignore=ignore)

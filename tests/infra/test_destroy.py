@@ -36,10 +36,12 @@ def live_resources(aws: LocalAWS) -> dict[str, list[str]]:
     }
 
 
-def test_destroy_leaves_nothing_behind(lake_artifacts, tmp_path):
+def test_destroy_leaves_nothing_behind(lake_artifacts, lake_tmp):
     handler_zip, layer_zip = lake_artifacts
     with LocalAWS.start() as aws:
-        lake = LocalLake(aws, tmp_path, handler_zip, layer_zip, variables={"datasets": {"users": {"versions": [1]}}})
+        lake = LocalLake(
+            aws, lake_tmp / "destroyed", handler_zip, layer_zip, variables={"datasets": {"users": {"versions": [1]}}}
+        )
         with lake:
             lake.init()
             lake.apply()

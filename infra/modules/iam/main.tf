@@ -387,6 +387,8 @@ resource "aws_iam_role" "this" {
   description          = local.descriptions[each.key]
   assume_role_policy   = local.trust[each.key]
   max_session_duration = 3600
+  # destroy must not fail on a policy someone attached by hand (the drift report names it first)
+  force_detach_policies = true
 }
 
 resource "aws_iam_role_policy" "this" {
