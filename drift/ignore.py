@@ -1,13 +1,15 @@
 """The ignore file: accepted drift, each entry with a reason and an expiry date.
 
-TOML, one ``[[ignore]]`` table per accepted drift::
+TOML, one ``[[ignore]]`` table per accepted drift:
 
-    [[ignore]]
-    address = 'module.glue.aws_glue_crawler.this["tweets_v1"]'   # exact address, or a glob (fnmatch)
-    kind = "changed"                 # optional: deleted | changed | unmanaged | unknown
-    attribute = "schedule"           # optional: only changes under this attribute path
-    reason = "schedule paused during the Q3 backfill (TICKET-123)"
-    expires = 2026-12-31             # required; after this date the drift is reported again
+```toml
+[[ignore]]
+address = 'module.lake.module.glue.aws_glue_crawler.this["tweets_v1"]'  # exact address, or a glob (fnmatch)
+kind = "changed"                 # optional: deleted | changed | unmanaged | unknown
+attribute = "schedule"           # optional: only changes under this attribute path
+reason = "schedule paused during the Q3 backfill (TICKET-123)"
+expires = 2026-12-31             # required; after this date the drift is reported again
+```
 
 An entry without a reason or an expiry is an error. An expired entry no longer hides anything and is listed in
 the report so it gets renewed or removed. Parsing and matching are pure.

@@ -1,0 +1,150 @@
+"""Generate ``docs/drift.md`` from the code: kinds, severities, remedies, exit codes, the ignore file format and
+the adapter list come from the modules that define them, so the page cannot drift from the checker.
+
+    python -m drift.docs > docs/drift.md       # regenerate
+    python -m drift.docs --check docs/drift.md # exit 1 when the committed page is stale (a unit test does this)
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+from pathlib import Path
+
+from drift import ignore, normalise, remedy
+from drift.adapters import adapters
+from drift.model import Kind, Severity
+from drift.report import EXIT_CLEAN, EXIT_DRIFT, EXIT_ERROR
+
+KIND_TEXT = {
+    Kind.DELETED: "in a state, gone from AWS (the seed's hand-deleted crawler)",
+    Kind.CHANGED: "in a state and in AWS, and at least one compared attribute differs; each change lists the "
+    "attribute path, the state's value and the live value",
+    Kind.UNMANAGED: "in AWS, inside the lake's scope, in no state: an inline policy or attachment added to a managed "
+    "role, a notification on a managed bucket, a table or crawler in a managed Glue database, a bucket or function "
+    "named with the lake's prefix",
+    Kind.UNKNOWN: "could not be checked: access denied, throttled past the retry budget, an unexpected AWS error, or "
+    "no adapter for the type; counted against coverage, never a crash and never silently skipped",
+}
+SEVERITY_TEXT = {
+    Severity.CRITICAL: "the live lake, rebuilt from what AWS returned, breaks an invariant "
+    "([invariants](invariants.md) as checked by `policies`) that the recorded state does not "
+    "break; the finding lists each broken invariant",
+    Severity.WARNING: "drift that breaks no invariant (still drift: exit 1 with `--fail-on any`)",
+    Severity.INFO: "an unknown finding (coverage)",
+}
+INTRO = """# Drift: reading the report
+
+`lake drift` compares Terraform state with live AWS and reports what differs. It needs no Terraform binary and
+no configuration: only the state (a local file or the S3 backend object, read with a plain GetObject, no lock)
+and read access to AWS (the lake's `drift-reader` role).
+
+```
+lake drift STATE [STATE ...] [--region R] [--profile P] [--role-arn ARN] [--endpoint-url URL]
+           [--ignore-file drift-ignore.toml] [--fail-on critical|any]
+           [--json report.json] [--markdown summary.md] [--html report.html]
+           [--only GLOB] [--skip GLOB] [--name-prefix lake-prod] [--workers 16]
+
+lake drift infra/envs/aws/terraform.tfstate --role-arn arn:aws:iam::123456789012:role/lake-prod-drift-reader
+lake drift s3://tf-state/lake/terraform.tfstate --fail-on critical --html drift.html --markdown summary.md
+lake drift /tmp/lake/terraform.tfstate --endpoint-url http://127.0.0.1:5000     # the local moto lake
+```
+
+How it works: every managed resource is read by the adapter for its type (in a thread pool, with botocore's
+adaptive retries; shared bulk reads such as one `GetAccountAuthorizationDetails` for every role and one
+`GetTables` per database keep it under two API calls per resource). Both sides are normalised, then diffed with
+deepdiff. Each adapter then looks for unmanaged objects in the lake's scope. Finally the state is rebuilt from
+the live readings (plus the unmanaged objects) and the invariant checks of `policies` run on it: a drift that
+breaks an invariant the recorded state did not break is critical. `--only` / `--skip` filter resource types or
+addresses before anything is read.
+"""
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return out
+
+
+def _doc(obj) -> str:
+    return inspect.cleandoc(obj.__doc__ or "")
+
+
+def render() -> str:
+    lines = [INTRO, "## Finding kinds", ""]
+    lines += _table(("kind", "meaning"), [(f"`{k.value}`", KIND_TEXT[k]) for k in Kind])
+    lines += ["", "## Severities", ""]
+    lines += _table(("severity", "meaning"), [(f"`{s.value}`", SEVERITY_TEXT[s]) for s in Severity])
+    lines += ["", "## Remedies", "", "Each finding carries the command a person runs. For an address `A`:", ""]
+    lines += _table(
+        ("kind", "remedy"),
+        [
+            ("changed", remedy.for_changed("A")),
+            ("deleted", remedy.for_deleted("A")),
+            ("unmanaged", remedy.for_unmanaged("TYPE", "ID", "<the AWS CLI delete command for it>")),
+            ("unknown (denied)", remedy.for_unknown("denied", "<the adapter's read calls>")),
+            ("unknown (no adapter)", remedy.for_unknown("no adapter", "")),
+        ],
+    )
+    lines += ["", "`terraform state rm` is only ever suggested for a deletion that was intended.", ""]
+    lines += ["## Exit codes", ""]
+    lines += _table(
+        ("code", "meaning"),
+        [
+            (
+                str(EXIT_CLEAN),
+                "no drift (unknown and ignored findings do not count); with `--fail-on critical`: no critical drift",
+            ),
+            (
+                str(EXIT_DRIFT),
+                "drift: any deleted/changed/unmanaged finding not ignored (`--fail-on any`, the default) or any critical one (`--fail-on critical`)",
+            ),
+            (
+                str(EXIT_ERROR),
+                "error: unreadable state, bad ignore file, no credentials / endpoint unreachable, bad arguments",
+            ),
+        ],
+    )
+    lines += ["", "## Ignore file", "", _doc(ignore).split("\n\n", 1)[1], ""]
+    lines += ["## Normalisation (no false positives)", "", _doc(normalise), ""]
+    lines += ["## Outputs", ""]
+    lines += [
+        "- console: a table on stdout (colour on a terminal; a progress bar on stderr when it is a terminal);",
+        "- `--json`: the whole report (`summary`, `broken_invariants`, `expired_ignores`, `findings` with `changes`);",
+        "- `--markdown`: a job summary (CI: `>> $GITHUB_STEP_SUMMARY`);",
+        "- `--html`: one self-contained page (inline CSS, no scripts, no external assets) for the CI artifact.",
+        "",
+        "The nightly workflow `.github/workflows/drift-nightly.yml` runs it with the drift-reader role (OIDC).",
+        "",
+    ]
+    registry = adapters()
+    lines += [
+        f"## Adapters ({len(registry)} resource types)",
+        "",
+        "One file per type in `drift/adapters/`; adding a type is one new file.",
+        "",
+    ]
+    lines += _table(
+        ("resource type", "reads", "compares / finds"),
+        [(f"`{t}`", a.api, a.compares) for t, a in registry.items()],
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Generate docs/drift.md from the drift checker's code.")
+    parser.add_argument("--check", type=Path, metavar="PATH", help="exit 1 if PATH differs from the generated page")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        if not args.check.is_file() or args.check.read_text(encoding="utf-8") != text:
+            print(f"{args.check} is stale: run python -m drift.docs > {args.check}", file=sys.stderr)
+            return 1
+        return 0
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
