@@ -284,6 +284,8 @@ def _split_nonblank(data: bytes, first_line: int) -> tuple[list[bytes], list[int
     raw = data.split(b"\n")
     if raw and not raw[-1]:
         raw.pop()
+    if data[:1] == b"{" and data.count(b"\n{") == len(raw) - 1:  # every line starts with "{": none is blank
+        return raw, list(range(first_line, first_line + len(raw)))
     keep = [k for k, line in enumerate(raw) if line[:1] == b"{" or line.strip(_BLANK)]
     return [raw[k] for k in keep], [first_line + k for k in keep]
 
