@@ -131,6 +131,6 @@ def test_state_from_the_s3_backend_object(local_aws, bucket_state, monkeypatch):
         monkeypatch.setenv(key, value)
     name, state = bucket_state
     s3 = local_aws.client("s3")
-    s3.create_bucket(Bucket=f"{name}-tfstate")
-    s3.put_object(Bucket=f"{name}-tfstate", Key="lake/terraform.tfstate", Body=state.read_bytes())
-    assert _drift(local_aws, f"s3://{name}-tfstate/lake/terraform.tfstate", "--quiet", "--name-prefix", name) == 0
+    s3.create_bucket(Bucket=f"tfstate-{name}")
+    s3.put_object(Bucket=f"tfstate-{name}", Key="lake/terraform.tfstate", Body=state.read_bytes())
+    assert _drift(local_aws, f"s3://tfstate-{name}/lake/terraform.tfstate", "--quiet", "--name-prefix", name) == 0
