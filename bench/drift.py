@@ -239,7 +239,25 @@ def generate(aws: LocalAWS, count: int, prefix: str = "bench") -> list[dict]:
             )
         )
         url = sqs.create_queue(QueueName=f"{prefix}-queue-{i}", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
-        out.append(_res("aws_sqs_queue", "q", key, {"id": url, "url": url, "visibility_timeout_seconds": 60}))
+        out.append(
+            _res(
+                "aws_sqs_queue",
+                "q",
+                key,
+                {
+                    "id": url,
+                    "url": url,
+                    "visibility_timeout_seconds": 60,
+                    "message_retention_seconds": 345600,
+                    "delay_seconds": 0,
+                    "max_message_size": 1048576,
+                    "receive_wait_time_seconds": 0,
+                    "kms_master_key_id": "",
+                    "redrive_policy": "",
+                    "sqs_managed_sse_enabled": True,
+                },
+            )
+        )
         for t in range(2):
             table = f"t{i}_{t}"
             columns = [{"Name": "id", "Type": "bigint"}, {"Name": "body", "Type": "string"}]
@@ -315,6 +333,9 @@ def generate(aws: LocalAWS, count: int, prefix: str = "bench") -> list[dict]:
                         "runtime": "python3.12",
                         "handler": "app.handler",
                         "role": role_arn,
+                        "memory_size": 128,
+                        "timeout": 3,
+                        "architectures": ["x86_64"],
                         "environment": [{"variables": {"N": key}}],
                     },
                 ),
@@ -384,7 +405,8 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(json.dumps(state))
             gen = best_of(args.runs, lambda: drift_once(aws, path, args.workers))
             if gen["findings"]:
-                print(json.dumps(gen["findings"][:5], indent=1), file=sys.stderr)
+                for f in gen["findings"][:20]:
+                    print(f["kind"], f["address"], f["message"], file=sys.stderr)
                 raise SystemExit(f"the generated state should be clean: {len(gen['findings'])} findings")
             g = gen["resources"]
             figures["generated"] = {

@@ -33,7 +33,14 @@ def changes(state: dict, live: dict, policy_paths: tuple[str, ...] = ()) -> list
     """Every attribute path where ``live`` differs from ``state``; ``state`` is first reduced to what was read."""
     projected = normalise.project_onto(normalise.tags_as_tags_all(state), live)
     left, right = prepare(projected, policy_paths), prepare(live, policy_paths)
-    diff = DeepDiff(left, right, view="tree", ignore_type_in_groups=[(int, float)], verbose_level=2)
+    diff = DeepDiff(
+        left,
+        right,
+        view="tree",
+        ignore_type_in_groups=[(int, float)],
+        verbose_level=2,
+        threshold_to_diff_deeper=0,  # always name the attribute, even when most of them differ
+    )
     out = []
     for report in diff.values():
         for level in report:

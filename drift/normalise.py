@@ -79,13 +79,14 @@ def policy_document(value: object) -> object:
 
 
 def empty_as_none(value: object) -> object:
-    """Recursively turn every empty value into None and drop dict keys whose value is empty."""
+    """Recursively turn every empty value into None, dropping empty dict keys and empty list items (a block
+    whose every field is empty is the same as no block)."""
     if isinstance(value, dict):
         out = {k: empty_as_none(v) for k, v in value.items()}
         out = {k: v for k, v in out.items() if v is not None}
         return out or None
     if isinstance(value, list):
-        items = [empty_as_none(v) for v in value]
+        items = [item for item in (empty_as_none(v) for v in value) if item is not None]
         return items or None
     if value == "":
         return None

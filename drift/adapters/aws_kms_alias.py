@@ -23,3 +23,10 @@ class KMSAlias(Adapter):
         if alias is None:
             return None
         return {"target_key_id": alias.get("TargetKeyId")}
+
+    def canonical(self, attributes):
+        out = dict(attributes)
+        key = out.get("target_key_id")
+        if isinstance(key, str) and key.startswith("arn:"):
+            out["target_key_id"] = key.rsplit("/", 1)[-1]  # a key ARN or its id name the same key
+        return out

@@ -87,7 +87,7 @@ def _resources(module: dict) -> dict[str, dict]:
 def refreshed(lake, tmp_path, name) -> dict[str, dict]:
     """Every managed resource as ``terraform plan -refresh-only`` read it from AWS (the plan's prior_state)."""
     plan = tmp_path / f"{name}.tfplan"
-    lake.terraform.plan(out=plan, variables=lake.tf_variables(), refresh_only=True)
+    lake.terraform.plan(out=plan, variables=lake.tf_variables(), refresh_only=True, extra=["-parallelism=20"])
     doc = lake.terraform.show_json(plan)
     return _resources(doc.get("prior_state", {}).get("values", {}).get("root_module", {}))
 

@@ -93,3 +93,14 @@ def test_policy_attribute_difference_is_reported_inside_the_document():
 def test_numbers_of_int_and_float_type_compare_by_value():
     assert changes({"timeout": 30}, {"timeout": 30.0}) == []
     assert [c.path for c in changes({"retention_in_days": 14}, {"retention_in_days": 30})] == ["retention_in_days"]
+
+
+def test_an_all_empty_block_is_no_block():
+    state = {"destination_config": []}
+    live = {"destination_config": [{"on_failure": [], "on_success": []}]}
+    assert changes(state, live) == []
+
+
+def test_every_differing_attribute_is_named_even_when_most_differ():
+    found = changes({"a": 1, "b": None, "c": None}, {"a": 1, "b": 2, "c": 3})
+    assert [c.path for c in found] == ["b", "c"]
