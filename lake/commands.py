@@ -159,7 +159,6 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_up(args: argparse.Namespace) -> int:
     from handler.build import ensure_artifacts
-
     from lake import session
     from lake.deploy import LocalLake
     from lake.dispatcher import LocalDispatcher

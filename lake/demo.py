@@ -61,6 +61,20 @@ def _indent(text: str) -> str:
     return "\n".join("      " + line for line in text.rstrip("\n").splitlines())
 
 
+def _outcome(inv) -> str:
+    if not inv.ok:
+        return f"FAILED after {inv.attempts} attempts ({inv.error}); event kept in the failure queue"
+    parts = []
+    for obj in (inv.result or {}).get("objects", []):
+        if obj.get("unreadable"):
+            parts.append(f"unreadable ({obj['unreadable']}), reported to quarantine")
+        else:
+            parts.append(
+                f"{obj.get('records_in')} in, {obj.get('written')} written, {obj.get('quarantined')} quarantined"
+            )
+    return "ok: " + "; ".join(parts) if parts else "ok"
+
+
 def curated_summary(s3, bucket: str, filesystem) -> dict[str, dict]:
     """Per dataset prefix: Parquet files and rows (from the footers) in curated."""
     out: dict[str, dict] = {}
@@ -91,7 +105,7 @@ def run_demo(
 ) -> int:
     from lake.deploy import LocalLake
     from lake.dispatcher import LocalDispatcher
-    from lake.local_aws import LocalAWS
+    from lake.local_aws import LocalAWS, patched_environ
     from lake.query import render, run_local, s3_filesystem
     from lake.samples import demo_uploads
 
@@ -143,9 +157,15 @@ def run_demo(
 
         unprocessed: list[str] = []
         dispatcher = LocalDispatcher(aws, raw, log=unprocessed.append)
-        invocations = steps.run("deliver S3 notifications to the ETL functions", dispatcher.poll_once)
+
+        def dispatch():
+            logs = io.StringIO()  # the handler's one JSON log line per object, as CloudWatch would get it
+            with redirect_stdout(logs):
+                return dispatcher.poll_once()
+
+        invocations = steps.run("deliver S3 notifications to the ETL functions", dispatch)
         for inv in invocations:
-            out(f"      {inv.function} <- {inv.key}: {'ok' if inv.ok else 'FAILED ' + str(inv.error)}")
+            out(f"      {inv.function} <- {inv.key}: {_outcome(inv)}")
         for line in unprocessed:
             out(f"      {line}")
 
@@ -189,7 +209,7 @@ def run_demo(
             from lake.cli import main as lake_main
 
             buf = io.StringIO()
-            with redirect_stdout(buf):
+            with redirect_stdout(buf), patched_environ(aws.environment()):
                 code = lake_main(["drift", str(lake.state_path), "--endpoint-url", aws.endpoint])
             return code, buf.getvalue()
 

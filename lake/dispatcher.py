@@ -10,17 +10,15 @@ version id, at-least-once (``duplicate=True`` delivers every event twice). A han
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import json
-import os
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import quote_plus
 
 from lake.errors import LakeError
+from lake.local_aws import patched_environ
 
 ASYNC_RETRIES = 2  # Lambda retries an asynchronous invocation twice before the on-failure destination
 
@@ -151,24 +149,6 @@ class _FakeContext:
         return self._timeout_ms
 
 
-_ENV_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    with _ENV_LOCK:
-        saved = {k: os.environ.get(k) for k in values}
-        os.environ.update(values)
-        try:
-            yield
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-
-
 @dataclass
 class LocalDispatcher:
     """Delivers new raw objects to the functions the bucket's notification configuration names."""
@@ -215,7 +195,7 @@ class LocalDispatcher:
         env.update(self.aws.environment())
         func = resolve_handler(config["Handler"])
         ctx = _FakeContext(function, config.get("MemorySize", 128), config.get("Timeout", 3))
-        with _environment(env):
+        with patched_environ(env):
             return func(json.loads(json.dumps(event)), ctx)
 
     def invoke(self, function: str, event: dict, key: str = "", version_id: str | None = None) -> Invocation:

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -59,6 +60,25 @@ def is_listening(url: str, timeout: float = 0.5) -> bool:
         return True  # it answered
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return False
+
+
+_ENV_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def patched_environ(values: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` updated with ``values`` for the block (serialised: the environment is process-wide)."""
+    with _ENV_LOCK:
+        saved = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
 
 
 def aws_environment(endpoint: str, region: str = LOCAL_REGION) -> dict[str, str]:

@@ -166,7 +166,11 @@ def run_local(sql: str, glue, filesystem, database: str) -> QueryResult:
             for qualified in (f'"{name}"', f'"{database}"."{name}"'):
                 con.execute(f'CREATE VIEW {qualified} AS SELECT * FROM "__arrow_{name}"')
         try:
-            table = con.execute(sql).fetch_arrow_table()
+            relation = con.sql(sql)
+            if relation is None:
+                raise QueryError("the statement returns no rows (lake query runs SELECT queries)")
+            # duckdb >= 1.4 names it to_arrow_table; older releases call it arrow()
+            table = (getattr(relation, "to_arrow_table", None) or relation.arrow)()
         except duckdb.Error as exc:
             raise QueryError(f"query failed: {str(exc).splitlines()[0]}") from None
     finally:

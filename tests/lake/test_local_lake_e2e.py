@@ -1,0 +1,214 @@
+"""The lake as a user lives in it: queries over the catalog, replay, and the wrong-filter case, on a real apply.
+
+These tests apply ``infra/envs/local`` into their own moto server (module scope), so the shared deployment the
+drift and infra tests use is never touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+
+import contracts
+from lake import INFRA_DIR, REPO_ROOT
+from lake.cli import main as lake_main
+from lake.deploy import LocalLake
+from lake.dispatcher import LocalDispatcher
+from lake.local_aws import LocalAWS
+from lake.replay import replay_dataset
+from lake.samples import tweets_document, users_ndjson
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def lake6(lake_artifacts, tmp_path_factory):
+    handler_zip, layer_zip = lake_artifacts
+    with LocalAWS.start() as aws:
+        lake = LocalLake(aws, tmp_path_factory.mktemp("lake6"), handler_zip, layer_zip)
+        lake.init()
+        lake.apply()
+        raw = lake.outputs["raw_bucket"]
+        s3 = aws.client("s3")
+        tweets, _ = tweets_document()
+        users, _ = users_ndjson(200, seed=3)
+        s3.put_object(Bucket=raw, Key="incoming/tweets/2014/08/31/dump.json", Body=tweets, IfNoneMatch="*")
+        s3.put_object(Bucket=raw, Key="incoming/users/2024/05/01/users.json", Body=users, IfNoneMatch="*")
+        results = LocalDispatcher(aws, raw).poll_once()
+        assert [r.ok for r in results] == [True, True], results
+        yield lake
+        lake.close()
+
+
+def _lake_cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = lake_main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _snapshot(s3, bucket: str, prefix: str) -> dict[str, str]:
+    out = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            out[obj["Key"]] = hashlib.sha256(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()).hexdigest()
+    return out
+
+
+def test_lake_query_on_tweets_equals_the_source_json(lake6):
+    source = sorted(json.loads(tweets_document()[0])["statuses"], key=lambda s: s["id"])
+    sql = "SELECT id, text, user_screen_name, lang, created_at, dt FROM tweets_v1 ORDER BY id"
+    code, out, err = _lake_cli(
+        "query", sql, "--endpoint", lake6.aws.endpoint, "--database", lake6.outputs["glue_database"], "--format", "json"
+    )
+    assert code == 0, err
+    rows = json.loads(out)
+    assert len(rows) == len(source)
+    for row, status in zip(rows, source, strict=True):
+        created = datetime.strptime(status["created_at"], "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
+        assert row["id"] == status["id"]
+        assert row["text"] == status["text"]  # unicode (Japanese, emoji) survives end to end
+        assert row["user_screen_name"] == status["user"]["screen_name"]
+        assert row["lang"] == status["lang"]
+        assert datetime.fromisoformat(row["created_at"]) == created
+        assert row["dt"] == created.strftime("%Y-%m-%d")
+
+
+def test_aggregate_query_matches_python(lake6):
+    source = json.loads(tweets_document()[0])["statuses"]
+    expected: dict[str, int] = {}
+    for s in source:
+        expected[s["lang"]] = expected.get(s["lang"], 0) + 1
+    code, out, err = _lake_cli(
+        "query",
+        "SELECT lang, count(*) AS n FROM tweets_v1 GROUP BY lang",
+        "--endpoint",
+        lake6.aws.endpoint,
+        "--database",
+        lake6.outputs["glue_database"],
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    assert {r["lang"]: r["n"] for r in json.loads(out)} == expected
+
+
+def test_catalog_type_that_disagrees_with_parquet_fails_clearly(lake6):
+    glue = lake6.aws.client("glue")
+    db = lake6.outputs["glue_database"]
+    table = glue.get_table(DatabaseName=db, Name="tweets_v1")["Table"]
+    keep = {
+        k: table[k] for k in ("Name", "StorageDescriptor", "PartitionKeys", "TableType", "Parameters") if k in table
+    }
+    broken = json.loads(json.dumps(keep, default=str))
+    for col in broken["StorageDescriptor"]["Columns"]:
+        if col["Name"] == "retweet_count":
+            col["Type"] = "string"
+    glue.update_table(DatabaseName=db, TableInput=broken)
+    try:
+        code, out, err = _lake_cli(
+            "query", "SELECT count(*) FROM tweets_v1", "--endpoint", lake6.aws.endpoint, "--database", db
+        )
+    finally:
+        glue.update_table(DatabaseName=db, TableInput=json.loads(json.dumps(keep, default=str)))
+    assert code == 2 and out == ""
+    assert err.startswith("lake: error: table ")
+    assert "column 'retweet_count' is string in the Glue catalog but the Parquet file" in err
+    assert "stores int64" in err and "Traceback" not in err
+
+
+def test_replay_twice_leaves_curated_byte_identical(lake6):
+    s3 = lake6.aws.client("s3")
+    curated = lake6.outputs["curated_bucket"]
+    before = _snapshot(s3, curated, "dataset/users/")
+    assert before, "the fixture's upload should have landed"
+    dispatcher = LocalDispatcher(lake6.aws, lake6.outputs["raw_bucket"])
+    function = lake6.outputs["functions"]["users"]["name"]
+    first = replay_dataset(dispatcher, function, "users")
+    assert (first.objects, first.records_in, first.failed) == (1, 200, [])
+    replay_dataset(dispatcher, function, "users")
+    assert _snapshot(s3, curated, "dataset/users/") == before
+
+
+def test_replay_into_v2_writes_schema_2_and_leaves_schema_1(lake6, tmp_path, monkeypatch):
+    root = tmp_path / "contracts"
+    shutil.copytree(contracts.CONTRACTS_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    v2 = json.loads((root / "users" / "v1.json").read_text())
+    v2["version"] = 2
+    v2["fields"].append({"name": "user_locale", "path": "user.locale", "type": "string", "nullable": True})
+    (root / "users" / "v2.json").write_text(json.dumps(v2))
+    monkeypatch.setattr(contracts, "CONTRACTS_DIR", root)
+
+    s3 = lake6.aws.client("s3")
+    curated = lake6.outputs["curated_bucket"]
+    v1_before = _snapshot(s3, curated, "dataset/users/schema=1/")
+    dispatcher = LocalDispatcher(lake6.aws, lake6.outputs["raw_bucket"])
+    summary = replay_dataset(dispatcher, lake6.outputs["functions"]["users"]["name"], "users", schema_version=2)
+    assert summary.failed == [] and summary.written == 200
+    v2_keys = _snapshot(s3, curated, "dataset/users/schema=2/")
+    assert v2_keys and all("/dt=" in k and k.endswith(".parquet") for k in v2_keys)
+    assert _snapshot(s3, curated, "dataset/users/schema=1/") == v1_before
+
+
+def test_demo_with_a_wrong_notification_filter_processes_nothing_and_says_so(lake_artifacts, tmp_path):
+    """A typo in the notification prefix: in AWS the objects would sit in raw unprocessed; locally too."""
+    copy = tmp_path / "repo"
+    shutil.copytree(INFRA_DIR, copy / "infra", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    shutil.copytree(REPO_ROOT / "contracts", copy / "contracts", ignore=shutil.ignore_patterns("__pycache__"))
+    main_tf = copy / "infra" / "main.tf"
+    text = main_tf.read_text()
+    assert 'filter_prefix       = "incoming/${lambda_function.value.dataset}/"' in text
+    main_tf.write_text(
+        text.replace(
+            '"incoming/${lambda_function.value.dataset}/"', '"incoming/${lambda_function.value.dataset}-typo/"'
+        )
+    )
+    from lake.demo import run_demo
+
+    lines: list[str] = []
+    code = run_demo(out=lines.append, users=20, config_dir=copy / "infra" / "envs" / "local")
+    text = "\n".join(lines)
+    assert code == 0, text
+    assert "no notification matches s3://lake-local-raw/incoming/users/2024/05/01/signups batch+1.json.gz" in text
+    assert "note: 4 object(s) were not processed: no notification filter matched them" in text
+    assert "curated    s3://" not in text  # nothing landed
+
+
+def test_lake_demo_from_a_clean_environment(tmp_path):
+    """The README's first command, as a subprocess with a clean environment."""
+    import os
+    import subprocess
+    import sys
+
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "SSL_CERT_FILE", "TERRAFORM", "LAKE_TF_PLUGIN_DIR", "TF_CLI_CONFIG_FILE")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env["LAKE_HOME"] = str(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "lake", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    assert "Traceback" not in out + proc.stderr
+    assert out.count("] ok ") == 11
+    tweets = len(json.loads(tweets_document()[0])["statuses"])
+    # 500 clean users + 45 of 50 mixed + the tweets are written; 5 bad records and 1 unreadable file quarantined.
+    assert (
+        f"records uploaded {550 + tweets}: written {545 + tweets} + quarantined 5 (+ 1 unreadable file report(s))"
+        in out
+    )
+    langs: dict[str, int] = {}
+    for s in json.loads(tweets_document()[0])["statuses"]:
+        langs[s["lang"]] = langs.get(s["lang"], 0) + 1
+    top_lang, top_n = sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    assert [line for line in out.splitlines() if f" {top_lang} " in line and f" {top_n} " in line], out
+    crawler = out.split("console-style change: delete crawler ")[1].split(",")[0]
+    report = out.split("drift check: Terraform state vs live")[1]
+    assert crawler in report, report
+    assert "critical" in report.lower() and "versioning" in report.lower(), report
+    assert "lake drift exit code 1" in out
