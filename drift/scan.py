@@ -64,6 +64,7 @@ def _fatal(exc: Exception) -> bool:
 def _progress(total: int, enabled: bool):
     if not enabled:
         return None
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(
@@ -71,6 +72,7 @@ def _progress(total: int, enabled: bool):
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=Console(stderr=True),
         transient=True,
         redirect_stdout=False,
     )

@@ -134,3 +134,13 @@ def test_state_from_the_s3_backend_object(local_aws, bucket_state, monkeypatch):
     s3.create_bucket(Bucket=f"tfstate-{name}")
     s3.put_object(Bucket=f"tfstate-{name}", Key="lake/terraform.tfstate", Body=state.read_bytes())
     assert _drift(local_aws, f"s3://tfstate-{name}/lake/terraform.tfstate", "--quiet", "--name-prefix", name) == 0
+
+
+def test_progress_bar_goes_to_stderr_never_stdout(capsys):
+    live = LiveAWS(
+        AWSOptions(region="us-east-1"), session=boto3.session.Session(aws_access_key_id="x", aws_secret_access_key="y")
+    )
+    resources = [ManagedResource(f"aws_gone.r{i}", "aws_gone", {"id": str(i)}) for i in range(3)]
+    result = scan(resources, live, progress=True, lookup={"aws_gone": Gone()}.get)
+    assert [f.kind for f in result.findings] == [Kind.DELETED] * 3
+    assert capsys.readouterr().out == ""
