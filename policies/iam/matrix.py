@@ -10,6 +10,7 @@ plan time, an AWS managed policy missing from the snapshot) is recorded in ``und
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -166,6 +167,7 @@ def _attach(model: Model, access: RoleAccess, arn: Any, where: str) -> None:
 # ---------------------------------------------------------------------- resource matching
 
 
+@functools.lru_cache(maxsize=65536)
 def split_s3_pattern(pattern: str) -> tuple[str, str] | None:
     """(bucket pattern, key pattern or "") of an S3 resource pattern; None when it is not an S3 ARN pattern."""
     if pattern == "*":
@@ -184,6 +186,7 @@ def split_s3_pattern(pattern: str) -> tuple[str, str] | None:
     return rest, ""
 
 
+@functools.lru_cache(maxsize=262144)
 def resource_covers(pattern: str, bucket: str, key_pattern_wanted: str | None) -> str | None:
     """The key pattern a statement resource grants in ``bucket``; "" for the bucket ARN; None if no match.
 
