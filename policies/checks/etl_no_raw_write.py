@@ -33,7 +33,12 @@ def run(ctx):
         elif g.category in ("write", "delete", "admin"):
             if g.bucket == quarantine and g.category == "write":
                 continue
-            if g.bucket == curated and g.category == "write" and any(key_within(g.key_pattern, p) for p in prefixes):
+            # its own curated prefix: writes, and deletes of its own outputs (roll back a failed invocation)
+            if (
+                g.bucket == curated
+                and g.category in ("write", "delete")
+                and any(key_within(g.key_pattern, p) for p in prefixes)
+            ):
                 continue
             yield CHECK.finding(
                 ctx,
@@ -50,7 +55,9 @@ CHECK = Check(
     severity="critical",
     group="Each service stays in its lane",
     title="The ETL role reads raw incoming/ only and writes only its curated prefix and quarantine",
-    rationale="A Lambda that can write raw can destroy the replay source; one that writes outside its prefix corrupts other datasets.",
+    rationale="A Lambda that can write raw can destroy the replay source; one that writes outside its prefix corrupts other datasets. "
+    "Inside its own curated prefix it may also delete (rolling back a failed invocation's outputs); quarantine is write-only, "
+    "since a deleted error report loses the record of a rejected input.",
     fix="Limit the etl policy to s3:GetObject/GetObjectVersion on <raw>/incoming/<dataset>/*, s3:PutObject on <curated>/<CURATED_PREFIX>/* and <quarantine>/<dataset>/*.",
     run=run,
 )

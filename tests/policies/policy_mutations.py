@@ -131,6 +131,14 @@ resource "aws_s3_bucket_lifecycle_configuration" "mutation" {
         replace=((IAM, '"${local.s3.raw}/incoming/${ds}/*"', '"${local.s3.raw}/${ds}/*"'),),
     ),
     Mutation(
+        "etl-deletes-other-datasets",
+        "ETL-NO-RAW-WRITE",
+        add=policy(
+            "etl",
+            '{ Effect = "Allow", Action = ["s3:DeleteObject"], Resource = "arn:aws:s3:::${local.bucket_names.curated}/dataset/*" }',
+        ),
+    ),
+    Mutation(
         "crawler-points-at-raw",
         "CRAWLER-SCOPE",
         replace=(
