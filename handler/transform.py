@@ -8,7 +8,6 @@ in a directory. Its result balances: ``records_in == written + quarantined``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,28 +114,21 @@ def _run_document(records: list, plan: Plan, parts, quarantine, staged: Staged) 
 
 
 def _run_ndjson(payload: Payload, plan: Plan, parts, quarantine, staged: Staged, chunk_bytes: int, fast: bool) -> None:
-    if not (fast and plan.read_schema is not None):
-        for first_line, chunk in payload.line_chunks(chunk_bytes):
-            _run_lines(chunk, first_line, plan, parts, quarantine, staged)
-        return
-    # Two stages: chunk k+1 is read and curated in a worker thread while chunk k is written here. Results are
-    # taken in order and each chunk's path depends only on the previous chunk's result, as without the worker.
-    chunks = payload.line_chunks(chunk_bytes)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chunk") as worker:
-        nxt = next(chunks, None)
-        pending = worker.submit(process_chunk, nxt[1], nxt[0], plan) if nxt else None
-        while pending is not None:
-            result = pending.result()
+    use_arrow = fast and plan.read_schema is not None
+    previous_isolated = False
+    for first_line, chunk in payload.line_chunks(chunk_bytes):
+        if use_arrow:
             # After a dirty chunk, skip the optimistic whole-chunk read: it would most likely fail again.
-            whole_first = not (result.isolated and result.rejections)
-            nxt = next(chunks, None)
-            pending = worker.submit(process_chunk, nxt[1], nxt[0], plan, whole_first) if nxt else None
+            result = process_chunk(chunk, first_line, plan, whole_first=not previous_isolated)
+            previous_isolated = result.isolated and bool(result.rejections)
             staged.isolated_chunks += int(result.isolated)
             staged.records_in += result.records_in
             for rejection in result.rejections:
                 quarantine.add(rejection)
             if result.tables:
                 parts.write(pa.concat_tables(result.tables) if len(result.tables) > 1 else result.tables[0])
+        else:
+            _run_lines(chunk, first_line, plan, parts, quarantine, staged)
 
 
 def _run_lines(chunk: bytes, first_line: int, plan: Plan, parts, quarantine, staged: Staged) -> None:
