@@ -15,7 +15,7 @@ from lake.errors import LakeError
 
 
 def register(subparsers) -> None:
-    infra = subparsers.add_parser("infra", help="terraform fmt/validate of every root and module")
+    infra = subparsers.add_parser("infra", help="terraform fmt -check and validate of every root")
     infra_sub = infra.add_subparsers(dest="infra_command", metavar="ACTION")
     infra_sub.required = True
     check = infra_sub.add_parser("check", help="terraform fmt -check and validate (no credentials needed)")

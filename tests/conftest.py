@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import warnings
 import zipfile
 from pathlib import Path
 
@@ -21,7 +20,6 @@ import pytest
 
 from lake.deploy import LocalLake
 from lake.local_aws import LocalAWS
-from lake.terraform import TerraformError
 
 PLACEHOLDER_HANDLER = '''"""Placeholder handler: the lake's Terraform only needs a package whose handler setting resolves."""
 
@@ -67,24 +65,27 @@ def local_aws():
 def lake_artifacts(lake_tmp) -> tuple[Path, Path]:
     """The Lambda artifacts Terraform uploads: ``(handler_zip, layer_zip)``.
 
-    Placeholder packages for now; this is the one place to switch to the real build (``handler.build``).
+    The real handler package (``lake build``'s reproducible zip: what HANDLER-RESOLVES inspects and the functions
+    run) and a placeholder layer: the real pyarrow layer is 53 MB that moto cannot run anyway, and the gate env
+    plans with it (``lake build`` then ``lake policy plan``).
     """
-    return write_placeholder_artifacts(lake_tmp / "artifacts")
+    from handler.build import build_handler_zip
+
+    directory = lake_tmp / "artifacts"
+    _, layer_zip = write_placeholder_artifacts(directory)
+    handler_zip = build_handler_zip(directory)
+    return handler_zip, layer_zip
 
 
 @pytest.fixture(scope="session")
 def deployed_lake(local_aws, lake_artifacts, lake_tmp):
+    """The lake applied once per session. Not destroyed at the end: the endpoint dies with the session, tests
+    leave drift behind on purpose, and ``tests/infra/test_destroy.py`` proves destroy on a lake of its own."""
     handler_zip, layer_zip = lake_artifacts
     lake = LocalLake(local_aws, lake_tmp / "lake", handler_zip, layer_zip)
     try:
         lake.init()
         lake.apply()
         yield lake
-        try:
-            lake.destroy()
-        except TerraformError as exc:
-            # Tests may leave changes behind on purpose (drift); the endpoint dies with the session anyway, and
-            # test_destroy proves destroy on a clean lake. Report it, don't fail every test of the session.
-            warnings.warn(f"destroying the session lake failed: {exc}", stacklevel=1)
     finally:
         lake.close()
