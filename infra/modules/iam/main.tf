@@ -104,6 +104,24 @@ data "aws_iam_policy_document" "etl" {
     resources = [for ds in keys(var.functions) : "${local.s3.quarantine}/${ds}/*"]
   }
 
+  # Redelivered events: the handler writes with If-None-Match and, on a conflict, reads the existing object's
+  # checksum to tell "same bytes already there" from a real clash (HeadObject needs s3:GetObject).
+  statement {
+    sid     = "ReadOwnOutputs"
+    actions = ["s3:GetObject"]
+    resources = concat(
+      [for f in values(var.functions) : "${local.s3.curated}/${f.curated_prefix}/*"],
+      [for ds in keys(var.functions) : "${local.s3.quarantine}/${ds}/*"],
+    )
+  }
+
+  # A failed invocation removes the curated objects it created, so no partial result stays visible.
+  statement {
+    sid       = "RollBackOwnCuratedWrites"
+    actions   = ["s3:DeleteObject"]
+    resources = [for f in values(var.functions) : "${local.s3.curated}/${f.curated_prefix}/*"]
+  }
+
   statement {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
