@@ -457,6 +457,10 @@ def main(argv: list[str] | None = None) -> int:
         f" ({lake_f['refresh_only_requests']} requests) | drift {lake_f['drift_seconds']}s ({lake_f['drift_calls']} calls)"
     )
     print(
+        f"lake, invariant checks included: {lake_f['drift_with_invariant_checks_seconds']}s"
+        f" ({lake_f['speedup_with_invariant_checks']}x faster than refresh-only)"
+    )
+    print(
         f"generated: {gen_f['resources']} resources | drift {gen_f['drift_seconds']}s ({gen_f['drift_calls']} calls,"
         f" {gen_f['ms_per_resource']} ms/resource)"
     )
