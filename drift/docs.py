@@ -80,11 +80,14 @@ def render() -> str:
     lines += _table(
         ("kind", "remedy"),
         [
-            ("changed", remedy.for_changed("A")),
-            ("deleted", remedy.for_deleted("A")),
-            ("unmanaged", remedy.for_unmanaged("TYPE", "ID", "<the AWS CLI delete command for it>")),
-            ("unknown (denied)", remedy.for_unknown("denied", "<the adapter's read calls>")),
-            ("unknown (no adapter)", remedy.for_unknown("no adapter", "")),
+            (kind, f"`{text}`")
+            for kind, text in (
+                ("changed", remedy.for_changed("A")),
+                ("deleted", remedy.for_deleted("A")),
+                ("unmanaged", remedy.for_unmanaged("TYPE", "ID", "<the AWS CLI delete command for it>")),
+                ("unknown (denied)", remedy.for_unknown("denied", "<the adapter's read calls>")),
+                ("unknown (no adapter)", remedy.for_unknown("no adapter", "")),
+            )
         ],
     )
     lines += ["", "`terraform state rm` is only ever suggested for a deletion that was intended.", ""]
