@@ -26,6 +26,7 @@ def run(ctx):
         if isinstance(env, dict) and isinstance(env.get("DATASET"), str):
             lambda_prefix[env["DATASET"]] = (env.get("CURATED_PREFIX"), fn.address)
     highest: dict[str, list] = {}
+    targeted: set[str] = set()
     for c in ctx.model.of_type("aws_glue_crawler"):
         targets = c.block("s3_target")
         others = [t for t in OTHER_TARGETS if c.block(t)]
@@ -59,6 +60,15 @@ def run(ctx):
             )
             continue
         highest.setdefault(dataset, []).append((version, key.strip("/"), c.address))
+        targeted.add(key.strip("/"))
+    for dataset, (expected, fn_address) in sorted(lambda_prefix.items()):
+        if isinstance(expected, str) and expected.strip("/") not in targeted:
+            yield CHECK.finding(
+                ctx,
+                fn_address,
+                f"no crawler targets s3://{curated}/{expected.strip('/')}/ that {fn_address} writes for dataset "
+                f"{dataset!r}: its new partitions never reach the catalog",
+            )
     for dataset, crawlers in highest.items():
         version, key, address = max(crawlers)
         expected, fn_address = lambda_prefix.get(dataset, (None, None))
@@ -76,8 +86,11 @@ CHECK = Check(
     id="CRAWLER-SCOPE",
     severity="high",
     group="Each service stays in its lane",
-    title="Each crawler targets exactly its dataset version's curated prefix",
-    rationale="A crawler pointed at raw or at a parent prefix infers tables over the wrong data.",
+    title="Each crawler targets exactly its dataset version's curated prefix, and every written prefix has one",
+    rationale=(
+        "A crawler pointed at raw or at a parent prefix infers tables over the wrong data; a curated prefix the "
+        "Lambda writes with no crawler (the seed's crawler deleted by hand) never gets its new partitions catalogued."
+    ),
     fix='Give the crawler one s3_target { path = "s3://<curated>/dataset/<name>/schema=<version>/" } matching the Lambda\'s CURATED_PREFIX.',
     run=run,
 )

@@ -150,6 +150,17 @@ resource "aws_s3_bucket_lifecycle_configuration" "mutation" {
         ),
     ),
     Mutation(
+        "crawler-deleted-for-a-dataset",
+        "CRAWLER-SCOPE",
+        replace=(
+            (
+                GLUE,
+                'resource "aws_glue_crawler" "this" {\n  for_each = var.tables\n',
+                'resource "aws_glue_crawler" "this" {\n  for_each = { for k, v in var.tables : k => v if k != "users_v1" }\n',
+            ),
+        ),
+    ),
+    Mutation(
         "crawler-updates-schema",
         "CRAWLER-NO-MUTATION",
         replace=((GLUE, 'update_behavior = "LOG"', 'update_behavior = "UPDATE_IN_DATABASE"'),),
