@@ -144,3 +144,18 @@ def test_progress_bar_goes_to_stderr_never_stdout(capsys):
     result = scan(resources, live, progress=True, lookup={"aws_gone": Gone()}.get)
     assert [f.kind for f in result.findings] == [Kind.DELETED] * 3
     assert capsys.readouterr().out == ""
+
+
+def test_reads_can_run_under_an_assumed_role(local_aws, monkeypatch):
+    from drift.aws import make_session
+
+    for key, value in local_aws.environment().items():
+        monkeypatch.setenv(key, value)
+    options = AWSOptions(
+        region=local_aws.region,
+        endpoint_url=local_aws.endpoint,
+        role_arn="arn:aws:iam::123456789012:role/lake-local-drift-reader",
+    )
+    session = make_session(options)
+    credentials = session.get_credentials().get_frozen_credentials()
+    assert credentials.token and credentials.access_key != "testing"
