@@ -8,9 +8,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from lake import REPO_ROOT
 from policies.errors import PolicyInputError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INFRA = REPO_ROOT / "infra"
 DOCS_PATH = REPO_ROOT / "docs" / "invariants.md"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import contracts as contracts_pkg
+from lake import REPO_ROOT
 from policies.iam.matrix import AccessMatrix, RoleAccess, build_matrix
 from policies.model import Model, Resource, Unknown
 
@@ -19,7 +20,6 @@ ROLE_KINDS = ("etl", "crawler", "analyst", "drift-reader")
 SERVICE_OF_ROLE = {"etl": "lambda.amazonaws.com", "crawler": "glue.amazonaws.com"}
 DEFAULT_BYTES_CEILING = 107374182400  # 100 GiB, infra's bytes_scanned_cutoff_ceiling default
 PLACEHOLDER_KEY_ID = "00000000-0000-0000-0000-000000000000"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
