@@ -309,7 +309,6 @@ SCENARIOS = [
         delete_crawler,
         "deleted",
         _crawler("users_v1"),
-        critical=False,
         terraform_sees=_crawler("users_v1"),
     ),
     Scenario(
