@@ -278,6 +278,7 @@ data "aws_iam_policy_document" "analyst" {
 # ------------------------------------------------------------------ drift-reader (read only)
 
 data "aws_iam_policy_document" "drift_reader" {
+  #checkov:skip=CKV_AWS_356:List*/Describe*/Get* account-level read actions of the drift reader support no resource scoping
   statement {
     sid = "ReadBucketConfiguration"
     actions = [
@@ -399,6 +400,7 @@ locals {
 }
 
 resource "aws_iam_role" "this" {
+  #checkov:skip=CKV_AWS_61:analyst and drift-reader trust the configured principals (analyst_principal_arns, ci_principal_arns), which default to this account root; set them per environment
   for_each = local.roles
 
   name                 = each.value
