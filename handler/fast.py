@@ -22,7 +22,7 @@ import pyarrow.json as pj
 
 from contracts import DataType
 from handler.decode import parse_line
-from handler.locate import unreadable_lines
+from handler.locate import SECOND_VALUE, streamed_pieces, unreadable_lines
 from handler.plan import Plan
 from handler.records import Rejection, judge, rows_to_table
 from handler.temporal import parse_dates, parse_timestamps
@@ -43,6 +43,18 @@ class ChunkResult:
     rejections: list[Rejection] = field(default_factory=list)
     records_in: int = 0
     isolated: bool = False
+
+
+_STREAM_BLOCK = 64 << 10
+
+
+def stream_ndjson(data: bytes, plan: Plan) -> pj.JSONStreamingReader:
+    """Arrow's streaming JSON reader over ``data``, one thread, in small blocks (raises ``pa.ArrowInvalid``)."""
+    return pj.open_json(
+        pa.BufferReader(data),
+        read_options=pj.ReadOptions(use_threads=False, block_size=_STREAM_BLOCK),
+        parse_options=pj.ParseOptions(explicit_schema=plan.read_schema, unexpected_field_behavior="ignore"),
+    )
 
 
 def read_ndjson(data, plan: Plan, threads: bool) -> pa.Table:
@@ -291,37 +303,32 @@ def _split_nonblank(data: bytes, first_line: int) -> tuple[list[bytes], list[int
 
 
 def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> bool:
-    """Isolate a chunk Arrow refused: locate the unreadable lines, read all the others in ONE call.
+    """Isolate a chunk Arrow refused: every line is read by Arrow once, or judged by the validator.
 
-    Returns False (nothing added to ``result``) when Arrow still refuses the remaining lines after a few rounds
-    of locating; the caller then falls back to the line-by-line isolator.
+    Usually the lines are streamed in small blocks (``locate.streamed_pieces``) and every batch Arrow reads is
+    kept; a refusal costs one re-opened stream. When a line may hold two values, or a refusal names no row, the
+    refused lines are located and all the others read again in ONE call (``_located``). Returns False (nothing
+    added to ``result``) when Arrow still refuses the remaining lines after a few rounds of locating; the caller
+    then falls back to the line-by-line isolator.
     """
     lines, numbers = _split_nonblank(data, first_line)
 
     def read_rows(segment: bytes) -> int:
         return read_ndjson(segment, plan, threads=False).num_rows
 
-    bad = set(unreadable_lines(lines, read_rows, verify=False))
-    table = None
-    for _ in range(_LOCATE_ROUNDS):  # refusals hidden behind others (no row hint, swallowed lines): locate again
-        good = [k for k in range(len(lines)) if k not in bad]
-        if not good:
-            break
-        try:
-            table = read_ndjson(b"\n".join([lines[k] for k in good]), plan, threads=True)
-        except pa.ArrowInvalid:
-            table = None
-        if table is not None and table.num_rows == len(good):
-            break
-        table = None
-        found = unreadable_lines([lines[k] for k in good], read_rows)
-        if not found:
-            return False
-        bad.update(good[r] for r in found)
+    streamed = None
+    if SECOND_VALUE.search(data) is None:
+        streamed = streamed_pieces(lines, lambda segment: stream_ndjson(segment, plan), read_rows)
+    if streamed is not None:
+        refused, pieces = streamed
+        bad = set(refused)
+        good = [k for indices, _ in pieces for k in indices]
+        batches = [batch for _, piece in pieces for batch in piece]
+        table = pa.Table.from_batches(batches, schema=plan.read_schema) if good else None
     else:
-        return False
-    if table is None and good:
-        return False
+        bad, good, table = _located(lines, plan, read_rows)
+        if bad is None:
+            return False
     result.records_in += len(lines)
     judged = sorted(bad)
     if table is not None:
@@ -349,3 +356,27 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
         pieces = [merged.take(pc.sort_indices(position))]
     result.tables.extend(pieces)
     return True
+
+
+def _located(
+    lines: list[bytes], plan: Plan, read_rows: Callable[[bytes], int]
+) -> tuple[set | None, list[int], pa.Table | None]:
+    """Locate the refused lines, then read all the others in ONE call: (refused, read, table), or (None, ...)."""
+    bad = set(unreadable_lines(lines, read_rows, verify=False))
+    table = None
+    good: list[int] = []
+    for _ in range(_LOCATE_ROUNDS):  # refusals hidden behind others (no row hint, swallowed lines): locate again
+        good = [k for k in range(len(lines)) if k not in bad]
+        if not good:
+            return bad, good, None
+        try:
+            table = read_ndjson(b"\n".join([lines[k] for k in good]), plan, threads=True)
+        except pa.ArrowInvalid:
+            table = None
+        if table is not None and table.num_rows == len(good):
+            return bad, good, table
+        found = unreadable_lines([lines[k] for k in good], read_rows)
+        if not found:
+            break
+        bad.update(good[r] for r in found)
+    return None, good, None

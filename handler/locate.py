@@ -6,13 +6,17 @@ line is marked when Arrow refuses it alone too, and reading resumes after it. Er
 conversions) and row hints that do not hold are resolved by bisection.
 The lines before a failure are not read again here: the caller reads all unmarked lines of the chunk in one
 call afterwards. The result only depends on the lines, never on thread timing.
+
+``streamed_pieces`` is the usual, cheaper way: segments are streamed in small blocks and every batch Arrow reads
+is kept, so each line is parsed about once; it applies when each line is at most one JSON value (see
+``SECOND_VALUE``) and every refusal names its row.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow as pa
@@ -137,3 +141,89 @@ def unreadable_lines(
     if _pool is None:
         _pool = ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1)), thread_name_prefix="locate")
     return [k for found in _pool.map(scan, segments) for k in found]
+
+
+# A framed line starts with "{" and ends with "}" (after blanks). When every line Arrow is given is framed and no
+# "}" is followed by the start of another value on its line, each line is exactly one row of a successful block:
+# a value cannot run on into the next line ("}" then "{" needs a comma, and Arrow refuses a newline inside a
+# string), and a line cannot hold two values. Streamed reads can then be mapped back to lines row for row.
+SECOND_VALUE = re.compile(rb"\}[ \t\r]*[^ \t\r\n,}\]]")
+STREAM_SEGMENT_BYTES = 1 << 20
+
+
+def framed(line: bytes) -> bool:
+    """Whether ``line`` starts with ``{`` and ends with ``}`` (ignoring blanks); unframed lines are never objects."""
+    if line[:1] == b"{" and line[-1:] == b"}":
+        return True
+    core = line.strip(BLANK)
+    return core[:1] == b"{" and core[-1:] == b"}"
+
+
+Piece = tuple[list[int], list[pa.RecordBatch]]
+
+
+def _stream_segment(
+    lines: list[bytes],
+    todo: list[int],
+    open_batches: Callable[[bytes], Iterator[pa.RecordBatch]],
+    read_rows: Callable[[bytes], int],
+) -> tuple[list[int], list[Piece]] | None:
+    """Read the framed lines ``todo`` (ascending indices) in streamed blocks, keeping every batch Arrow reads.
+
+    On a refusal the batches before the failing block are kept, the named line is marked once Arrow refuses it
+    alone, and streaming resumes with the failing block's other lines. None when a refusal has no usable row
+    hint or names a line Arrow reads alone (the caller then locates the chunk's refusals another way).
+    """
+    bad: list[int] = []
+    pieces: list[Piece] = []
+    while todo:
+        batches: list[pa.RecordBatch] = []
+        consumed = 0
+        try:
+            for batch in open_batches(b"\n".join([lines[k] for k in todo])):
+                batches.append(batch)
+                consumed += batch.num_rows
+        except pa.ArrowInvalid as exc:
+            m = ROW_HINT.search(str(exc))
+            failing = consumed + int(m.group(1)) if m else -1
+            if not consumed <= failing < len(todo) or not _refused_alone(lines[todo[failing]], read_rows):
+                return None
+            if consumed:
+                pieces.append((todo[:consumed], batches))
+            bad.append(todo[failing])
+            todo = todo[consumed:failing] + todo[failing + 1 :]
+            continue
+        if consumed != len(todo):
+            return None
+        pieces.append((todo, batches))
+        break
+    return bad, pieces
+
+
+def streamed_pieces(
+    lines: list[bytes],
+    open_batches: Callable[[bytes], Iterator[pa.RecordBatch]],
+    read_rows: Callable[[bytes], int],
+    segment_bytes: int = STREAM_SEGMENT_BYTES,
+) -> tuple[list[int], list[Piece]] | None:
+    """Unframed and refused line indices (ascending), and the batches of all other lines with their indices.
+
+    Every line is in exactly one of them, and the pieces are in line order. The caller guarantees no line holds a
+    second value (``SECOND_VALUE``). ``open_batches(data)`` streams NDJSON in blocks (raising ``pa.ArrowInvalid``,
+    whose message names the failing row of its block); ``read_rows`` reads one line. None: see ``_stream_segment``.
+    """
+    global _pool
+    unframed = [k for k, line in enumerate(lines) if not framed(line)]
+    skip = set(unframed)
+    segments = _segments(lines, segment_bytes)
+
+    def scan(bounds: tuple[int, int]) -> tuple[list[int], list[Piece]] | None:
+        return _stream_segment(lines, [k for k in range(*bounds) if k not in skip], open_batches, read_rows)
+
+    if len(segments) > 1 and _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1)), thread_name_prefix="locate")
+    found = list(_pool.map(scan, segments)) if len(segments) > 1 else [scan(s) for s in segments]
+    if any(f is None for f in found):
+        return None
+    refused = [k for f in found for k in f[0]]
+    return sorted(unframed + refused), [piece for f in found for piece in f[1]]

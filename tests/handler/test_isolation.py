@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from handler_helpers import USERS, ndjson, run, user
 
 import handler.fast as fast_module
-from handler.locate import unreadable_lines
+from handler.locate import SECOND_VALUE, streamed_pieces, unreadable_lines
 
 
 def _dirty_records(n: int, seed: int) -> list:
@@ -100,3 +100,99 @@ def test_unreadable_lines_are_located_by_row_hint_and_bisection():
     assert unreadable_lines(lines, read_rows, segment_bytes=64) == [3, 10, 11, 20, 30, 49]
     assert unreadable_lines(lines, read_rows) == [3, 10, 11, 20, 30, 49]
     assert unreadable_lines([], read_rows) == []
+
+
+def _streamable_records(n: int, seed: int) -> list:
+    """Dirty records whose refusals all carry a row hint and with one value per line: the streamed path's input."""
+    rng = random.Random(seed)
+    kinds = [
+        lambda i: json.dumps(user(i)).encode()[:30],  # truncated: unframed, never given to Arrow
+        lambda i: user(i, user={"id": f"x{i}", "email": "e", "active": True}),  # type change: named row
+        lambda i: user(i, account={"balance": 10_000_000_000}),  # read, then a suspect
+        lambda i: b"null",
+        lambda i: b"  nonsense",
+        lambda i: b'  {"user": "text"}  ',  # framed once blanks are stripped; refused by type
+        lambda i: user(i, updated_at="2023-02-29T00:00:00+0000"),
+        lambda i: b"",
+        lambda i: {"user": {"email": "x", "active": True}},
+    ]
+    return [rng.choice(kinds)(i) if rng.random() < 0.15 else user(i) for i in range(n)]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_streamed_isolation_matches_the_per_record_path_exactly(seed, monkeypatch):
+    data = ndjson(_streamable_records(600, seed))
+    slow = run(data, USERS, fast=False)
+
+    def no_locating(*args):
+        raise AssertionError("the chunk fell back to locating")
+
+    monkeypatch.setattr(fast_module, "_located", no_locating)  # every chunk is isolated by streaming
+    monkeypatch.setattr(fast_module, "_STREAM_BLOCK", 2048)  # several blocks, several refusals per segment
+    for chunk_bytes in (1 << 20, 8192):
+        fast = run(data, USERS, fast=True, chunk_bytes=chunk_bytes)
+        assert fast[0].isolated_chunks > 0
+        assert fast[0].records_in == fast[0].written + fast[0].quarantined
+        assert (fast[0].records_in, fast[0].written, fast[0].quarantined) == (
+            slow[0].records_in,
+            slow[0].written,
+            slow[0].quarantined,
+        )
+        assert fast[1] == slow[1] and fast[2] == slow[2]
+
+
+def _stream_reader(schema, block_size: int):
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    def open_batches(data: bytes):
+        return pj.open_json(
+            pa.BufferReader(data),
+            read_options=pj.ReadOptions(use_threads=False, block_size=block_size),
+            parse_options=pj.ParseOptions(explicit_schema=schema),
+        )
+
+    def read_rows(data: bytes) -> int:
+        return pj.read_json(
+            pa.BufferReader(data),
+            read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 64),
+            parse_options=pj.ParseOptions(explicit_schema=schema),
+        ).num_rows
+
+    return open_batches, read_rows
+
+
+def test_streamed_pieces_keep_every_read_line_once_in_order():
+    import pyarrow as pa
+
+    schema = pa.schema([("a", pa.int64())])
+    open_batches, read_rows = _stream_reader(schema, block_size=40)
+    lines = [b'{"a": %d}' % k for k in range(60)]
+    refused = {3: b'{"a": ', 10: b'{"a": "s"}', 11: b"null", 12: b'{"a": [1]}', 30: b" [1]", 59: b'{"a": "t"}'}
+    for k, bad in refused.items():
+        lines[k] = bad
+    for segment_bytes in (1, 64, 1 << 20):
+        found = streamed_pieces(lines, open_batches, read_rows, segment_bytes=segment_bytes)
+        assert found is not None
+        bad, pieces = found
+        assert bad == sorted(refused)
+        read = [k for indices, _ in pieces for k in indices]
+        assert read == [k for k in range(60) if k not in refused]  # every other line, once, in line order
+        values = [v for _, batches in pieces for batch in batches for v in batch.column(0).to_pylist()]
+        assert values == read  # line k holds the value k: rows map back to their lines
+    assert streamed_pieces([], open_batches, read_rows) == ([], [])
+
+
+def test_streamed_pieces_give_up_when_arrow_names_no_row():
+    import pyarrow as pa
+
+    open_batches, read_rows = _stream_reader(pa.schema([("a", pa.int64())]), block_size=40)
+    lines = [b'{"a": 1}'] * 20
+    lines[7] = b'{"a": 1.5}'  # int conversion: Arrow's error names no row
+    assert streamed_pieces(lines, open_batches, read_rows, segment_bytes=64) is None
+
+
+def test_second_value_on_a_line_is_detected():
+    assert SECOND_VALUE.search(b'{"a": 1}\n{} {}\n') is not None
+    assert SECOND_VALUE.search(b'{"a": 1}\n{"a": {"b": 2}}5\n') is not None
+    assert SECOND_VALUE.search(b'{"a": {"b": [{"c": 1}, {"d": 2}]}}\r\n{"a": 2} \n') is None
