@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import accumulate
 
 import pyarrow as pa
 
@@ -36,16 +38,18 @@ def starts_with_n(line: bytes) -> bool:
 
 
 def _segments(lines: list[bytes], segment_bytes: int) -> list[tuple[int, int]]:
+    """[start, end) line bounds: each segment ends at the first line that brings it to ``segment_bytes``."""
+    ends = list(accumulate(len(line) + 1 for line in lines))  # bytes up to and including line k
     bounds = []
     start = 0
-    size = 0
-    for k, line in enumerate(lines):
-        size += len(line) + 1
-        if size >= segment_bytes:
-            bounds.append((start, k + 1))
-            start, size = k + 1, 0
-    if start < len(lines):
-        bounds.append((start, len(lines)))
+    base = 0
+    while start < len(lines):
+        k = bisect_left(ends, base + segment_bytes, start)
+        if k >= len(lines):
+            bounds.append((start, len(lines)))
+            break
+        bounds.append((start, k + 1))
+        start, base = k + 1, ends[k]
     return bounds
 
 
@@ -213,12 +217,17 @@ def streamed_pieces(
     whose message names the failing row of its block); ``read_rows`` reads one line. None: see ``_stream_segment``.
     """
     global _pool
-    unframed = [k for k, line in enumerate(lines) if not framed(line)]
-    skip = set(unframed)
+    unframed = [k for k, line in enumerate(lines) if (line[:1] != b"{" or line[-1:] != b"}") and not framed(line)]
     segments = _segments(lines, segment_bytes)
 
     def scan(bounds: tuple[int, int]) -> tuple[list[int], list[Piece]] | None:
-        return _stream_segment(lines, [k for k in range(*bounds) if k not in skip], open_batches, read_rows)
+        todo: list[int] = []
+        start = bounds[0]
+        for k in unframed[bisect_left(unframed, bounds[0]) : bisect_left(unframed, bounds[1])]:
+            todo.extend(range(start, k))
+            start = k + 1
+        todo.extend(range(start, bounds[1]))
+        return _stream_segment(lines, todo, open_batches, read_rows)
 
     if len(segments) > 1 and _pool is None:
         _pool = ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1)), thread_name_prefix="locate")

@@ -196,3 +196,17 @@ def test_second_value_on_a_line_is_detected():
     assert SECOND_VALUE.search(b'{"a": 1}\n{} {}\n') is not None
     assert SECOND_VALUE.search(b'{"a": 1}\n{"a": {"b": 2}}5\n') is not None
     assert SECOND_VALUE.search(b'{"a": {"b": [{"c": 1}, {"d": 2}]}}\r\n{"a": 2} \n') is None
+
+
+@pytest.mark.parametrize("segment_bytes", [1, 7, 64, 1 << 20])
+def test_segments_partition_the_lines_at_the_first_line_reaching_the_size(segment_bytes):
+    from handler.locate import _segments
+
+    rng = random.Random(segment_bytes)
+    lines = [b"x" * rng.randint(0, 40) for _ in range(300)]
+    bounds = _segments(lines, segment_bytes)
+    assert [b for bound in bounds for b in range(*bound)] == list(range(300))  # contiguous, in order, all
+    for i, j in bounds[:-1]:
+        size = sum(len(line) + 1 for line in lines[i:j])
+        assert size >= segment_bytes > size - len(lines[j - 1]) - 1
+    assert _segments([], segment_bytes) == []
