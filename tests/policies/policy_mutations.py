@@ -155,7 +155,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "mutation" {
         replace=(
             (
                 GLUE,
-                '  for_each = var.tables\n\n  name          = each.value.crawler_name\n',
+                "  for_each = var.tables\n\n  name          = each.value.crawler_name\n",
                 '  for_each = { for k, v in var.tables : k => v if k != "users_v1" }\n\n  name          = each.value.crawler_name\n',
             ),
         ),
