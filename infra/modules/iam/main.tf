@@ -85,7 +85,25 @@ data "aws_iam_policy_document" "trust_drift_reader" {
 
 # ------------------------------------------------------------------ etl (Lambda)
 
+# Encrypt and decrypt with the lake's data key, named through its alias (the key id is unknown at plan time).
+# Shared by the roles that write encrypted objects (etl, analyst); the crawler only decrypts.
+data "aws_iam_policy_document" "use_data_key" {
+  statement {
+    sid       = "UseDataKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [local.kms_keys]
+
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "kms:ResourceAliases"
+      values   = [var.kms_alias_name]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "etl" {
+  source_policy_documents = [data.aws_iam_policy_document.use_data_key.json]
+
   statement {
     sid       = "ReadRawIncoming"
     actions   = ["s3:GetObject", "s3:GetObjectVersion"]
@@ -132,18 +150,6 @@ data "aws_iam_policy_document" "etl" {
     sid       = "SendFailures"
     actions   = ["sqs:SendMessage"]
     resources = [local.failure_queue]
-  }
-
-  statement {
-    sid       = "UseDataKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [local.kms_keys]
-
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [var.kms_alias_name]
-    }
   }
 }
 
@@ -211,6 +217,8 @@ data "aws_iam_policy_document" "crawler" {
 # ------------------------------------------------------------------ analyst (Athena user)
 
 data "aws_iam_policy_document" "analyst" {
+  source_policy_documents = [data.aws_iam_policy_document.use_data_key.json]
+
   statement {
     sid = "QueryInWorkgroup"
     actions = [
@@ -260,18 +268,6 @@ data "aws_iam_policy_document" "analyst" {
     sid       = "ReadWriteResults"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
     resources = ["${local.s3.athena_results}/*"]
-  }
-
-  statement {
-    sid       = "UseDataKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [local.kms_keys]
-
-    condition {
-      test     = "ForAnyValue:StringEquals"
-      variable = "kms:ResourceAliases"
-      values   = [var.kms_alias_name]
-    }
   }
 }
 
