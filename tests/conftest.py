@@ -41,6 +41,39 @@ def write_placeholder_artifacts(directory: Path) -> tuple[Path, Path]:
     return handler_zip, layer_zip
 
 
+_OWN_BASETEMP = pytest.StashKey[Path]()
+_SESSION_STATUS = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Give the session a private basetemp unless one was given.
+
+    pytest's default basetemp lives in /tmp/pytest-of-<user>/pytest-N and every new session on the machine deletes
+    all but the three newest: a CI machine that runs other pytest sessions beside ours removed a module fixture's
+    directory mid-write. A fresh ``mkdtemp`` per session is nobody else's to rotate. xdist workers inherit a
+    subdirectory of it from the controller.
+    """
+    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+        config.option.basetemp = tempfile.mkdtemp(prefix="lake-pytest-")
+        config.stash[_OWN_BASETEMP] = Path(config.option.basetemp)
+
+
+def pytest_unconfigure(config):
+    """Remove the private basetemp after a green session; a failed one keeps it for reading (its path is printed)."""
+    own = config.stash.get(_OWN_BASETEMP, None)
+    if own is None:
+        return
+    if config.stash.get(_SESSION_STATUS, 1) == 0:
+        shutil.rmtree(own, ignore_errors=True)
+    else:
+        print(f"test temp files kept in {own}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    session.config.stash[_SESSION_STATUS] = int(exitstatus)
+
+
 @pytest.fixture(scope="session")
 def lake_tmp():
     """A session temp dir outside pytest's basetemp rotation: Terraform data and state must outlive the session's
