@@ -7,20 +7,26 @@ in a directory. Its result balances: ``records_in == written + quarantined``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pyarrow as pa
 
 from handler.decode import Payload, Unreadable, parse_document, sniff
-from handler.fast import judge_line, process_chunk
+from handler.fast import ChunkResult, judge_line, process_chunk
 from handler.plan import Plan
 from handler.records import Rejection, judge, rows_to_table
 from handler.sink import PartitionWriter, QuarantineWriter
 
 CHUNK_BYTES = 8 << 20  # bounded memory: peak RSS stays under 3x the input with bad lines
 DOCUMENT_BATCH = 10_000
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -114,21 +120,54 @@ def _run_document(records: list, plan: Plan, parts, quarantine, staged: Staged) 
 
 
 def _run_ndjson(payload: Payload, plan: Plan, parts, quarantine, staged: Staged, chunk_bytes: int, fast: bool) -> None:
-    use_arrow = fast and plan.read_schema is not None
-    previous_isolated = False
-    for first_line, chunk in payload.line_chunks(chunk_bytes):
-        if use_arrow:
-            # After a dirty chunk, skip the optimistic whole-chunk read: it would most likely fail again.
-            result = process_chunk(chunk, first_line, plan, whole_first=not previous_isolated)
-            previous_isolated = result.isolated and bool(result.rejections)
-            staged.isolated_chunks += int(result.isolated)
-            staged.records_in += result.records_in
-            for rejection in result.rejections:
-                quarantine.add(rejection)
-            if result.tables:
-                parts.write(pa.concat_tables(result.tables) if len(result.tables) > 1 else result.tables[0])
-        else:
+    chunks = payload.line_chunks(chunk_bytes)
+    if not (fast and plan.read_schema is not None):
+        for first_line, chunk in chunks:
             _run_lines(chunk, first_line, plan, parts, quarantine, staged)
+        return
+    for result in ahead(chunks, _ChunkReader(plan)):
+        staged.isolated_chunks += int(result.isolated)
+        staged.records_in += result.records_in
+        for rejection in result.rejections:
+            quarantine.add(rejection)
+        if result.tables:
+            parts.write(pa.concat_tables(result.tables) if len(result.tables) > 1 else result.tables[0])
+
+
+class _ChunkReader:
+    """``process_chunk`` over an object's chunks, called in chunk order (one worker thread)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.previous_isolated = False
+
+    def __call__(self, item: tuple[int, bytes]) -> ChunkResult:
+        first_line, chunk = item
+        # After a dirty chunk, skip the optimistic whole-chunk read: it would most likely fail again.
+        result = process_chunk(chunk, first_line, self.plan, whole_first=not self.previous_isolated)
+        self.previous_isolated = result.isolated and bool(result.rejections)
+        return result
+
+
+def ahead(items: Iterable[T], work: Callable[[T], R]) -> Iterator[R]:
+    """``map(work, items)`` with ``work`` of item k+1 running on one worker thread while the caller uses result k.
+
+    Results come in item order and ``work`` is called in item order, one call at a time, so a stateful ``work`` sees
+    the same sequence as a plain loop. At most two items are in flight (memory stays bounded). An exception from
+    ``items``, ``work`` or the caller stops the worker after its current call and propagates.
+    """
+    pending: deque[Future[R]] = deque()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chunk") as pool:
+        try:
+            for item in items:
+                pending.append(pool.submit(work, item))
+                if len(pending) > 1:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def _run_lines(chunk: bytes, first_line: int, plan: Plan, parts, quarantine, staged: Staged) -> None:

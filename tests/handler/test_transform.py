@@ -132,3 +132,48 @@ def test_large_file_is_read_in_chunks_and_balances():
 def test_users_contract_fast_path_is_available():
     assert USERS.read_schema is not None and TWEETS.read_schema is not None
     assert all(p.regex for p in USERS.timestamps.values())
+
+
+def test_ahead_keeps_order_runs_in_order_and_bounds_what_is_in_flight():
+    from handler.transform import ahead
+
+    pulled, calls = [], []
+
+    def items():
+        for i in range(6):
+            pulled.append(i)
+            yield i
+
+    def work(i):
+        calls.append(i)
+        return i * 10
+
+    out = []
+    for result in ahead(items(), work):
+        # when result k is in the caller's hands, at most item k+1 has been pulled
+        assert max(pulled) <= result // 10 + 1
+        out.append(result)
+    assert out == [0, 10, 20, 30, 40, 50]
+    assert calls == [0, 1, 2, 3, 4, 5]
+
+
+def test_ahead_propagates_a_failure_from_the_work_and_from_the_items():
+    from handler.transform import ahead
+
+    def work(i):
+        if i == 2:
+            raise OSError("S3 read failed")
+        return i
+
+    got = []
+    with pytest.raises(OSError, match="S3 read failed"):
+        for result in ahead(iter(range(5)), work):
+            got.append(result)
+    assert got == [0, 1]
+
+    def items():
+        yield 1
+        raise ConnectionError("stream reset")
+
+    with pytest.raises(ConnectionError, match="stream reset"):
+        list(ahead(items(), lambda i: i))
