@@ -22,7 +22,7 @@ import pyarrow.json as pj
 
 from contracts import DataType
 from handler.decode import parse_line
-from handler.locate import SECOND_VALUE, streamed_pieces, unreadable_lines
+from handler.locate import Lines, has_second_value, streamed_pieces, unreadable_lines
 from handler.plan import Plan
 from handler.records import Rejection, judge, rows_to_table
 from handler.temporal import parse_dates, parse_timestamps
@@ -48,7 +48,7 @@ class ChunkResult:
 _STREAM_BLOCK = 64 << 10
 
 
-def stream_ndjson(data: bytes, plan: Plan) -> pj.JSONStreamingReader:
+def stream_ndjson(data: bytes | pa.Buffer, plan: Plan) -> pj.JSONStreamingReader:
     """Arrow's streaming JSON reader over ``data``, one thread, in small blocks (raises ``pa.ArrowInvalid``)."""
     return pj.open_json(
         pa.BufferReader(data),
@@ -291,49 +291,48 @@ def process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool = 
     return result
 
 
-def _split_nonblank(data: bytes, first_line: int) -> tuple[list[bytes], list[int]]:
-    """The non-blank lines of ``data`` and their 1-based line numbers."""
-    raw = data.split(b"\n")
-    if raw and not raw[-1]:
-        raw.pop()
-    if data[:1] == b"{" and data.count(b"\n{") == len(raw) - 1:  # every line starts with "{": none is blank
-        return raw, list(range(first_line, first_line + len(raw)))
-    keep = [k for k, line in enumerate(raw) if line[:1] == b"{" or line.strip(_BLANK)]
-    return [raw[k] for k in keep], [first_line + k for k in keep]
-
-
 def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> bool:
     """Isolate a chunk Arrow refused: every line is read by Arrow once, or judged by the validator.
 
     Usually the lines are streamed in small blocks (``locate.streamed_pieces``) and every batch Arrow reads is
-    kept; a refusal costs one re-opened stream. When a line may hold two values, or a refusal names no row, the
+    kept; a refusal costs one re-opened stream. When a line may hold two values, or streaming gives up, the
     refused lines are located and all the others read again in ONE call (``_located``). Returns False (nothing
     added to ``result``) when Arrow still refuses the remaining lines after a few rounds of locating; the caller
     then falls back to the line-by-line isolator.
     """
-    lines, numbers = _split_nonblank(data, first_line)
+    lines = Lines(data)
+    blank, unframed = lines.sorted_out()
 
     def read_rows(segment: bytes) -> int:
         return read_ndjson(segment, plan, threads=False).num_rows
 
+    def finish(read: list[int], batches: list[pa.RecordBatch]) -> tuple[list[int], pa.Table, pa.Array] | None:
+        if not read:
+            return None
+        return read, *curate_table(pa.Table.from_batches(batches, schema=plan.read_schema), plan)
+
     streamed = None
-    if SECOND_VALUE.search(data) is None:
-        streamed = streamed_pieces(lines, lambda segment: stream_ndjson(segment, plan), read_rows)
+    if not has_second_value(data):
+        skip = sorted(blank + unframed)
+        streamed = streamed_pieces(lines, skip, lambda buffer: stream_ndjson(buffer, plan), read_rows, finish)
     if streamed is not None:
-        refused, pieces = streamed
-        bad = set(refused)
-        good = [k for indices, _ in pieces for k in indices]
-        batches = [batch for _, piece in pieces for batch in piece]
-        table = pa.Table.from_batches(batches, schema=plan.read_schema) if good else None
+        refused, segments = streamed
+        bad = set(unframed).union(refused)
+        parts = [part for part in segments if part is not None]
     else:
-        bad, good, table = _located(lines, plan, read_rows)
-        if bad is None:
+        gone = set(blank)
+        records = [k for k in range(len(lines)) if k not in gone]
+        refused_at, good_at, table = _located([lines.line(k) for k in records], plan, read_rows)
+        if refused_at is None:
             return False
-    result.records_in += len(lines)
+        bad = {records[r] for r in refused_at}
+        parts = [] if table is None else [([records[r] for r in good_at], *curate_table(table, plan))]
+    result.records_in += len(lines) - len(blank)
     judged = sorted(bad)
-    if table is not None:
-        curated, suspect = curate_table(table, plan)
-        good_pos = pa.array(good, pa.int64())
+    if parts:
+        good_pos = pa.array([k for read, _, _ in parts for k in read], pa.int64())
+        curated = pa.concat_tables([c for _, c, _ in parts]) if len(parts) > 1 else parts[0][1]
+        suspect = pa.concat_arrays([s for _, _, s in parts]) if len(parts) > 1 else parts[0][2]
         if pc.any(suspect).as_py():
             judged = sorted(bad.union(pc.filter(good_pos, suspect).to_pylist()))
             keep = pc.invert(suspect)
@@ -342,7 +341,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
         curated, good_pos = None, pa.array([], pa.int64())
     rows, order = [], []
     for k in judged:
-        verdict = judge_line(lines[k], numbers[k], plan)
+        verdict = judge_line(lines.line(k), first_line + k, plan)
         if isinstance(verdict, Rejection):
             result.rejections.append(verdict)
         else:

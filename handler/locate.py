@@ -9,7 +9,7 @@ call afterwards. The result only depends on the lines, never on thread timing.
 
 ``streamed_pieces`` is the usual, cheaper way: segments are streamed in small blocks and every batch Arrow reads
 is kept, so each line is parsed about once; it applies when each line is at most one JSON value (see
-``SECOND_VALUE``) and every refusal names its row.
+``has_second_value``) and every refusal names its row.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import accumulate
+from typing import TypeVar
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from handler.decode import parse_line
 
@@ -30,6 +32,7 @@ BLANK = b" \t\r\n"
 SEGMENT_BYTES = 256 << 10
 
 _pool: ThreadPoolExecutor | None = None
+T = TypeVar("T")
 
 
 def starts_with_n(line: bytes) -> bool:
@@ -37,16 +40,18 @@ def starts_with_n(line: bytes) -> bool:
     return line.lstrip(BLANK)[:1] == b"n"
 
 
-def _segments(lines: list[bytes], segment_bytes: int) -> list[tuple[int, int]]:
-    """[start, end) line bounds: each segment ends at the first line that brings it to ``segment_bytes``."""
-    ends = list(accumulate(len(line) + 1 for line in lines))  # bytes up to and including line k
+def _segments(ends: list[int], segment_bytes: int) -> list[tuple[int, int]]:
+    """[start, end) line bounds: each segment ends at the first line that brings it to ``segment_bytes``.
+
+    ``ends[k]`` is the byte offset just past line ``k`` and its newline (ascending).
+    """
     bounds = []
     start = 0
     base = 0
-    while start < len(lines):
+    while start < len(ends):
         k = bisect_left(ends, base + segment_bytes, start)
-        if k >= len(lines):
-            bounds.append((start, len(lines)))
+        if k >= len(ends):
+            bounds.append((start, len(ends)))
             break
         bounds.append((start, k + 1))
         start, base = k + 1, ends[k]
@@ -133,7 +138,7 @@ def unreadable_lines(
     ``read_rows(data)`` reads NDJSON in one block and returns its row count, raising ``pa.ArrowInvalid``.
     """
     global _pool
-    segments = _segments(lines, segment_bytes)
+    segments = _segments(list(accumulate(len(line) + 1 for line in lines)), segment_bytes)
 
     def scan(bounds: tuple[int, int]) -> list[int]:
         bad: list[int] = []
@@ -151,88 +156,159 @@ def unreadable_lines(
 # "}" is followed by the start of another value on its line, each line is exactly one row of a successful block:
 # a value cannot run on into the next line ("}" then "{" needs a comma, and Arrow refuses a newline inside a
 # string), and a line cannot hold two values. Streamed reads can then be mapped back to lines row for row.
-SECOND_VALUE = re.compile(rb"\}[ \t\r]*[^ \t\r\n,}\]]")
+SECOND_VALUE = r"\}[ \t\r]*[^ \t\r\n,}\]]"
+
+
+def has_second_value(data: bytes) -> bool:
+    """Whether a "}" is followed on its line by the start of another value (RE2 over the bytes, GIL released)."""
+    return bool(pc.match_substring_regex(pa.array([data], pa.large_binary()), SECOND_VALUE)[0].as_py())
+
+
 STREAM_SEGMENT_BYTES = 1 << 20
+_OPEN, _CLOSE = ord("{"), ord("}")
 
 
-def framed(line: bytes) -> bool:
-    """Whether ``line`` starts with ``{`` and ends with ``}`` (ignoring blanks); unframed lines are never objects."""
-    if line[:1] == b"{" and line[-1:] == b"}":
-        return True
-    core = line.strip(BLANK)
-    return core[:1] == b"{" and core[-1:] == b"}"
+class Lines:
+    """The physical lines of one chunk, found once and never copied: line ``k`` is ``data[start(k):ends[k]]``."""
 
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        ends: list[int] = []
+        odd: list[int] = []  # lines not simply "{...}": blank, padded or unframed (rare; sorted_out looks closer)
+        find = data.find
+        start = 0
+        pos = find(b"\n")
+        while pos >= 0:
+            if pos == start or data[start] != _OPEN or data[pos - 1] != _CLOSE:
+                odd.append(len(ends))
+            ends.append(pos)
+            start = pos + 1
+            pos = find(b"\n", start)
+        if start < len(data):
+            if data[start] != _OPEN or data[-1] != _CLOSE:
+                odd.append(len(ends))
+            ends.append(len(data))
+        self.ends = ends
+        self._odd = odd
 
-Piece = tuple[list[int], list[pa.RecordBatch]]
+    def __len__(self) -> int:
+        return len(self.ends)
 
+    def start(self, k: int) -> int:
+        return self.ends[k - 1] + 1 if k else 0
 
-def _stream_segment(
-    lines: list[bytes],
-    todo: list[int],
-    open_batches: Callable[[bytes], Iterator[pa.RecordBatch]],
-    read_rows: Callable[[bytes], int],
-) -> tuple[list[int], list[Piece]] | None:
-    """Read the framed lines ``todo`` (ascending indices) in streamed blocks, keeping every batch Arrow reads.
+    def line(self, k: int) -> bytes:
+        return self.data[self.start(k) : self.ends[k]]
 
-    On a refusal the batches before the failing block are kept, the named line is marked once Arrow refuses it
-    alone, and streaming resumes with the failing block's other lines. None when a refusal has no usable row
-    hint or names a line Arrow reads alone (the caller then locates the chunk's refusals another way).
-    """
-    bad: list[int] = []
-    pieces: list[Piece] = []
-    while todo:
-        batches: list[pa.RecordBatch] = []
-        consumed = 0
-        try:
-            for batch in open_batches(b"\n".join([lines[k] for k in todo])):
-                batches.append(batch)
-                consumed += batch.num_rows
-        except pa.ArrowInvalid as exc:
-            m = ROW_HINT.search(str(exc))
-            failing = consumed + int(m.group(1)) if m else -1
-            if not consumed <= failing < len(todo) or not _refused_alone(lines[todo[failing]], read_rows):
-                return None
-            if consumed:
-                pieces.append((todo[:consumed], batches))
-            bad.append(todo[failing])
-            todo = todo[consumed:failing] + todo[failing + 1 :]
-            continue
-        if consumed != len(todo):
-            return None
-        pieces.append((todo, batches))
-        break
-    return bad, pieces
+    def sorted_out(self) -> tuple[list[int], list[int]]:
+        """(blank lines, unframed lines): what is not a record, and the records that are never objects."""
+        blank, unframed = [], []
+        for k in self._odd:
+            core = self.line(k).strip(BLANK)
+            if not core:
+                blank.append(k)
+            elif core[:1] != b"{" or core[-1:] != b"}":
+                unframed.append(k)
+        return blank, unframed
 
 
 def streamed_pieces(
-    lines: list[bytes],
-    open_batches: Callable[[bytes], Iterator[pa.RecordBatch]],
+    lines: Lines,
+    skip: list[int],
+    open_batches: Callable[[pa.Buffer], Iterator[pa.RecordBatch]],
     read_rows: Callable[[bytes], int],
+    finish: Callable[[list[int], list[pa.RecordBatch]], T],
     segment_bytes: int = STREAM_SEGMENT_BYTES,
-) -> tuple[list[int], list[Piece]] | None:
-    """Unframed and refused line indices (ascending), and the batches of all other lines with their indices.
+) -> tuple[list[int], list[T]] | None:
+    """Stream every line but ``skip`` (ascending; blank or unframed lines) through Arrow, keeping every batch it reads.
 
-    Every line is in exactly one of them, and the pieces are in line order. The caller guarantees no line holds a
-    second value (``SECOND_VALUE``). ``open_batches(data)`` streams NDJSON in blocks (raising ``pa.ArrowInvalid``,
-    whose message names the failing row of its block); ``read_rows`` reads one line. None: see ``_stream_segment``.
+    Returns the refused lines (ascending) and, per segment in line order, ``finish(line indices, batches)`` of the
+    lines it read (called on the segment's thread, so vectorised work on the batches runs in parallel too): each
+    line not skipped is either refused or read once. The caller guarantees no line holds a second value
+    (``has_second_value``). ``open_batches(buffer)`` streams NDJSON in blocks (raising ``pa.ArrowInvalid``, whose
+    message names the failing row of its block); ``read_rows`` reads NDJSON in one block.
+
+    The chunk is copied once into a mutable buffer in which skipped and refused lines are overwritten with spaces:
+    Arrow reads a blank line as no row, so a refusal costs one re-opened stream from the first unread line over
+    the same buffer (no copy; the failing block is parsed again), and rows keep mapping to lines. Segments of
+    about ``segment_bytes`` run on two threads. A refusal that names no row is resolved by bisection over the
+    segment's unread lines (``_scan``); None when Arrow still refuses after that, or miscounts rows.
     """
     global _pool
-    unframed = [k for k, line in enumerate(lines) if (line[:1] != b"{" or line[-1:] != b"}") and not framed(line)]
-    segments = _segments(lines, segment_bytes)
+    buffer = bytearray(lines.data)
+    for k in skip:
+        _blank(buffer, lines, k)
+    view = pa.py_buffer(buffer)
+    bounds = _segments([end + 1 for end in lines.ends], segment_bytes)
 
-    def scan(bounds: tuple[int, int]) -> tuple[list[int], list[Piece]] | None:
-        todo: list[int] = []
-        start = bounds[0]
-        for k in unframed[bisect_left(unframed, bounds[0]) : bisect_left(unframed, bounds[1])]:
+    def scan(bound: tuple[int, int]) -> tuple[list[int], T] | None:
+        todo, start = [], bound[0]
+        for k in skip[bisect_left(skip, bound[0]) : bisect_left(skip, bound[1])]:
             todo.extend(range(start, k))
             start = k + 1
-        todo.extend(range(start, bounds[1]))
-        return _stream_segment(lines, todo, open_batches, read_rows)
+        todo.extend(range(start, bound[1]))
+        end = lines.ends[bound[1] - 1] if bound[1] > bound[0] else 0
+        refused: list[int] = []
+        read: list[int] = []
+        kept: list[pa.RecordBatch] = []
+        bisected = False
+        while todo:
+            batches: list[pa.RecordBatch] = []
+            consumed = 0
+            offset = lines.start(todo[0])
+            try:
+                for batch in open_batches(view.slice(offset, end - offset)):
+                    batches.append(batch)
+                    consumed += batch.num_rows
+            except pa.ArrowInvalid as exc:
+                if consumed:
+                    read.extend(todo[:consumed])
+                    kept.extend(batches)
+                    todo = todo[consumed:]
+                m = ROW_HINT.search(str(exc))
+                failing = int(m.group(1)) if m else -1
+                if 0 <= failing < len(todo):
+                    marked = [todo[_named(lines, todo, failing)]]
+                elif bisected:
+                    return None
+                else:  # no row named: find what Arrow refuses among the unread lines (each line read alone at worst)
+                    bisected = True
+                    found: list[int] = []
+                    _scan([lines.line(k) for k in todo], 0, len(todo), read_rows, found)
+                    if not found:
+                        return None
+                    marked = [todo[r] for r in found]
+                for k in marked:
+                    _blank(buffer, lines, k)
+                refused.extend(marked)
+                gone = set(marked)
+                todo = [k for k in todo if k not in gone]
+                continue
+            if consumed != len(todo):
+                return None
+            read.extend(todo)
+            kept.extend(batches)
+            break
+        return sorted(refused), finish(read, kept)
 
-    if len(segments) > 1 and _pool is None:
+    if len(bounds) > 1 and _pool is None:
         _pool = ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1)), thread_name_prefix="locate")
-    found = list(_pool.map(scan, segments)) if len(segments) > 1 else [scan(s) for s in segments]
+    found = list(_pool.map(scan, bounds)) if len(bounds) > 1 else [scan(b) for b in bounds]
     if any(f is None for f in found):
         return None
-    refused = [k for f in found for k in f[0]]
-    return sorted(unframed + refused), [piece for f in found for piece in f[1]]
+    return [k for f in found for k in f[0]], [f[1] for f in found]
+
+
+def _named(lines: Lines, todo: list[int], failing: int) -> int:
+    """The position in ``todo`` to mark for Arrow's refusal of row ``failing``: that line, unless it is JSON on its
+    own and the line before it is not (a line that is not JSON can run on into the next, which Arrow then names).
+    A good line marked by mistake only goes to the validator, which accepts it."""
+    if failing and _json_ok(lines.line(todo[failing])) and not _json_ok(lines.line(todo[failing - 1])):
+        return failing - 1
+    return failing
+
+
+def _blank(buffer: bytearray, lines: Lines, k: int) -> None:
+    """Overwrite line ``k`` with spaces (same length: offsets and the other lines stay as they are)."""
+    start, end = lines.start(k), lines.ends[k]
+    buffer[start:end] = b" " * (end - start)

@@ -6,6 +6,7 @@ import json
 import random
 import sys
 from decimal import Decimal
+from itertools import accumulate
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from handler_helpers import USERS, ndjson, run, user
 
 import handler.fast as fast_module
-from handler.locate import SECOND_VALUE, streamed_pieces, unreadable_lines
+from handler.locate import Lines, has_second_value, streamed_pieces, unreadable_lines
 
 
 def _dirty_records(n: int, seed: int) -> list:
@@ -162,6 +163,24 @@ def _stream_reader(schema, block_size: int):
     return open_batches, read_rows
 
 
+def _as_given(read, batches):
+    return read, batches
+
+
+def _streamed(lines: list[bytes], open_batches, read_rows, segment_bytes: int):
+    """``streamed_pieces`` over NDJSON made of ``lines``: (skipped + refused lines, line indices read, values read)."""
+    index = Lines(b"\n".join(lines) + b"\n")
+    blank, unframed = index.sorted_out()
+    assert blank == []
+    found = streamed_pieces(index, unframed, open_batches, read_rows, _as_given, segment_bytes=segment_bytes)
+    if found is None:
+        return None
+    refused, segments = found
+    read = [k for indices, _ in segments for k in indices]
+    values = [v for _, batches in segments for batch in batches for v in batch.column(0).to_pylist()]
+    return sorted(unframed + refused), read, values
+
+
 def test_streamed_pieces_keep_every_read_line_once_in_order():
     import pyarrow as pa
 
@@ -172,30 +191,56 @@ def test_streamed_pieces_keep_every_read_line_once_in_order():
     for k, bad in refused.items():
         lines[k] = bad
     for segment_bytes in (1, 64, 1 << 20):
-        found = streamed_pieces(lines, open_batches, read_rows, segment_bytes=segment_bytes)
-        assert found is not None
-        bad, pieces = found
+        bad, read, values = _streamed(lines, open_batches, read_rows, segment_bytes)
         assert bad == sorted(refused)
-        read = [k for indices, _ in pieces for k in indices]
         assert read == [k for k in range(60) if k not in refused]  # every other line, once, in line order
-        values = [v for _, batches in pieces for batch in batches for v in batch.column(0).to_pylist()]
         assert values == read  # line k holds the value k: rows map back to their lines
-    assert streamed_pieces([], open_batches, read_rows) == ([], [])
+    assert streamed_pieces(Lines(b""), [], open_batches, read_rows, _as_given) == ([], [])
 
 
-def test_streamed_pieces_give_up_when_arrow_names_no_row():
+def test_streamed_pieces_bisect_a_refusal_that_names_no_row():
     import pyarrow as pa
 
     open_batches, read_rows = _stream_reader(pa.schema([("a", pa.int64())]), block_size=40)
-    lines = [b'{"a": 1}'] * 20
+    lines = [b'{"a": %d}' % k for k in range(20)]
     lines[7] = b'{"a": 1.5}'  # int conversion: Arrow's error names no row
-    assert streamed_pieces(lines, open_batches, read_rows, segment_bytes=64) is None
+    lines[15] = b'{"a": 2.5}'
+    for segment_bytes in (64, 1 << 20):
+        bad, read, values = _streamed(lines, open_batches, read_rows, segment_bytes)
+        assert bad == [7, 15]
+        assert read == values == [k for k in range(20) if k not in (7, 15)]
+
+
+def test_streamed_pieces_give_up_when_bisection_finds_nothing_arrow_refuses():
+    import pyarrow as pa
+
+    open_batches, _ = _stream_reader(pa.schema([("a", pa.int64())]), block_size=40)
+    lines = [b'{"a": 1}'] * 20
+    lines[7] = b'{"a": 1.5}'
+    assert _streamed(lines, open_batches, lambda data: data.count(b"\n") + 1, segment_bytes=1 << 20) is None
+
+
+def test_a_named_line_that_is_json_after_one_that_is_not_marks_the_one_before():
+    from handler.locate import _named
+
+    index = Lines(b'{"a": 1}\n{"a": {"b": 1}\n{"a": 3}\n')
+    assert _named(index, [0, 1, 2], 2) == 1  # the unclosed line ran on into line 2, which Arrow named
+    assert _named(index, [0, 1, 2], 1) == 1
+    assert _named(index, [0, 2], 1) == 1  # line 1 is no longer read: line 2 is named for itself
+
+
+def test_lines_index_blank_and_unframed_lines_without_copying_the_chunk():
+    index = Lines(b'{"a": 1}\n\n  \r\n [1]\n  {"a": 2}  \r\nnull\n{"a": 3}')
+    assert len(index) == 7
+    assert [index.line(k) for k in range(7)][-1] == b'{"a": 3}'
+    assert index.sorted_out() == ([1, 2], [3, 5])
+    assert len(Lines(b'{"a": 1}\n')) == 1 and len(Lines(b"")) == 0
 
 
 def test_second_value_on_a_line_is_detected():
-    assert SECOND_VALUE.search(b'{"a": 1}\n{} {}\n') is not None
-    assert SECOND_VALUE.search(b'{"a": 1}\n{"a": {"b": 2}}5\n') is not None
-    assert SECOND_VALUE.search(b'{"a": {"b": [{"c": 1}, {"d": 2}]}}\r\n{"a": 2} \n') is None
+    assert has_second_value(b'{"a": 1}\n{} {}\n')
+    assert has_second_value(b'{"a": 1}\n{"a": {"b": 2}}5\n')
+    assert not has_second_value(b'{"a": {"b": [{"c": 1}, {"d": 2}]}}\r\n{"a": 2} \n')
 
 
 @pytest.mark.parametrize("segment_bytes", [1, 7, 64, 1 << 20])
@@ -204,7 +249,7 @@ def test_segments_partition_the_lines_at_the_first_line_reaching_the_size(segmen
 
     rng = random.Random(segment_bytes)
     lines = [b"x" * rng.randint(0, 40) for _ in range(300)]
-    bounds = _segments(lines, segment_bytes)
+    bounds = _segments(list(accumulate(len(line) + 1 for line in lines)), segment_bytes)
     assert [b for bound in bounds for b in range(*bound)] == list(range(300))  # contiguous, in order, all
     for i, j in bounds[:-1]:
         size = sum(len(line) + 1 for line in lines[i:j])
