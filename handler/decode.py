@@ -92,12 +92,13 @@ class Payload:
         data, self._head = self._head, b""
         return data
 
-    def line_chunks(self, target: int) -> Iterator[tuple[int, bytes]]:
-        """(number of the chunk's first line, 1-based; bytes of whole lines) of about ``target`` bytes each.
+    def line_chunks(self, target: int) -> Iterator[bytes]:
+        """The payload in chunks of whole lines of about ``target`` bytes.
 
-        Blocks are collected in a list and joined once per chunk (no quadratic re-copying of a growing buffer).
+        A chunk ends at its last newline before ``target`` bytes (a longer line: the first newline after it); the
+        last chunk may end without one. The cut is found in the block that holds it and a chunk's blocks are
+        joined once, so each byte is copied once.
         """
-        line_no = 1
         pending = [self._head] if self._head else []
         size = len(self._head)
         self._head = b""
@@ -106,28 +107,44 @@ class Payload:
                 pending.append(self._head)
                 size += len(self._head)
                 self._head = b""
-            if not size:
+            if not pending:
                 return
-            buf = pending[0] if len(pending) == 1 else b"".join(pending)
-            if size >= target:
-                cut = buf.rfind(b"\n", 0, target)
-                if cut < 0:
-                    cut = buf.find(b"\n", target)
-                if cut < 0:
-                    if self._pull():
-                        pending = [buf, self._head]
-                        size += len(self._head)
-                        self._head = b""
-                        continue
-                    cut = len(buf) - 1
-            else:
-                cut = len(buf) - 1
-            chunk = buf[: cut + 1] if cut + 1 < len(buf) else buf
-            rest = buf[cut + 1 :]
-            pending = [rest] if rest else []
-            size = len(rest)
-            yield line_no, chunk
-            line_no += chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
+            cut = _cut(pending, target) if size >= target else None
+            if cut is None:
+                if size >= target and self._pull():  # no newline yet in a long line: read on
+                    pending.append(self._head)
+                    size += len(self._head)
+                    self._head = b""
+                    continue
+                yield pending[0] if len(pending) == 1 else b"".join(pending)
+                return
+            i, j = cut
+            head = [*pending[:i], pending[i][:j]] if j < len(pending[i]) else pending[: i + 1]
+            pending = ([pending[i][j:]] if j < len(pending[i]) else []) + pending[i + 1 :]
+            size = sum(map(len, pending))
+            yield head[0] if len(head) == 1 else b"".join(head)
+
+
+def _cut(blocks: list[bytes], target: int) -> tuple[int, int] | None:
+    """(block, offset just past the newline) of the last newline before byte ``target`` of the blocks joined, else
+    of the first newline after it; None when there is none. The blocks hold at least ``target`` bytes."""
+    start = 0
+    at = 0
+    while start + len(blocks[at]) < target:  # the block holding byte target - 1
+        start += len(blocks[at])
+        at += 1
+    for i in range(at, -1, -1):
+        nl = blocks[i].rfind(b"\n", 0, target - start if i == at else len(blocks[i]))
+        if nl >= 0:
+            return i, nl + 1
+        if i:
+            start -= len(blocks[i - 1])
+    start = sum(map(len, blocks[:at]))
+    for i in range(at, len(blocks)):
+        nl = blocks[i].find(b"\n", target - start if i == at else 0)
+        if nl >= 0:
+            return i, nl + 1
+    return None
 
 
 def _chain(first: Iterable[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:

@@ -43,6 +43,7 @@ class ChunkResult:
     rejections: list[Rejection] = field(default_factory=list)
     records_in: int = 0
     isolated: bool = False
+    lines: int = 0  # physical lines in the chunk, blank ones included: the next chunk's first line number follows
 
 
 _STREAM_BLOCK = 64 << 10
@@ -266,13 +267,13 @@ def _emit_fast(
 
 def process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool = True) -> ChunkResult:
     """Read one chunk of whole NDJSON lines; ``whole_first=False`` skips the optimistic whole-chunk read."""
-    result = ChunkResult()
+    result = ChunkResult(lines=_line_count(data))
     if whole_first and not _has_n_line(data):
         try:
             table = read_ndjson(data, plan, threads=True)
         except pa.ArrowInvalid:
             table = None
-        if table is not None and table.num_rows == _line_count(data):
+        if table is not None and table.num_rows == result.lines:
             lines: list | None = None
 
             def line_of(r: int) -> tuple[int, int, int]:
@@ -285,7 +286,7 @@ def process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool = 
             return result
     result.isolated = True
     if not _isolate(data, first_line, plan, result):
-        result = ChunkResult(isolated=True)
+        result = ChunkResult(isolated=True, lines=result.lines)
         isolator = _Isolator(data, first_line, plan, result)
         isolator.run(0, len(isolator.lines))
     return result

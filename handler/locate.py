@@ -249,46 +249,43 @@ def streamed_pieces(
         todo.extend(range(start, bound[1]))
         end = lines.ends[bound[1] - 1] if bound[1] > bound[0] else 0
         refused: list[int] = []
-        read: list[int] = []
         kept: list[pa.RecordBatch] = []
         bisected = False
-        while todo:
+        pos = 0  # todo[:pos] is read; todo[pos:] is what the next stream starts with
+        while pos < len(todo):
             batches: list[pa.RecordBatch] = []
             consumed = 0
-            offset = lines.start(todo[0])
+            offset = lines.start(todo[pos])
             try:
                 for batch in open_batches(view.slice(offset, end - offset)):
                     batches.append(batch)
                     consumed += batch.num_rows
             except pa.ArrowInvalid as exc:
-                if consumed:
-                    read.extend(todo[:consumed])
-                    kept.extend(batches)
-                    todo = todo[consumed:]
+                kept.extend(batches)
+                pos += consumed
                 m = ROW_HINT.search(str(exc))
-                failing = int(m.group(1)) if m else -1
-                if 0 <= failing < len(todo):
-                    marked = [todo[_named(lines, todo, failing)]]
+                failing = pos + int(m.group(1)) if m else -1
+                if pos <= failing < len(todo):
+                    marked = [_named(lines, todo, failing, pos)]
                 elif bisected:
                     return None
                 else:  # no row named: find what Arrow refuses among the unread lines (each line read alone at worst)
                     bisected = True
                     found: list[int] = []
-                    _scan([lines.line(k) for k in todo], 0, len(todo), read_rows, found)
+                    _scan([lines.line(k) for k in todo[pos:]], 0, len(todo) - pos, read_rows, found)
                     if not found:
                         return None
-                    marked = [todo[r] for r in found]
-                for k in marked:
-                    _blank(buffer, lines, k)
-                refused.extend(marked)
-                gone = set(marked)
-                todo = [k for k in todo if k not in gone]
+                    marked = [pos + r for r in found]
+                for at in reversed(marked):  # positions in todo, ascending
+                    refused.append(todo[at])
+                    _blank(buffer, lines, todo[at])
+                    del todo[at]
                 continue
-            if consumed != len(todo):
+            if pos + consumed != len(todo):
                 return None
-            read.extend(todo)
             kept.extend(batches)
             break
+        read = todo
         return sorted(refused), finish(read, kept)
 
     if len(bounds) > 1 and _pool is None:
@@ -299,11 +296,11 @@ def streamed_pieces(
     return [k for f in found for k in f[0]], [f[1] for f in found]
 
 
-def _named(lines: Lines, todo: list[int], failing: int) -> int:
-    """The position in ``todo`` to mark for Arrow's refusal of row ``failing``: that line, unless it is JSON on its
-    own and the line before it is not (a line that is not JSON can run on into the next, which Arrow then names).
-    A good line marked by mistake only goes to the validator, which accepts it."""
-    if failing and _json_ok(lines.line(todo[failing])) and not _json_ok(lines.line(todo[failing - 1])):
+def _named(lines: Lines, todo: list[int], failing: int, first: int) -> int:
+    """The position in ``todo`` to mark for Arrow's refusal of ``todo[failing]`` in a stream that started at
+    ``todo[first]``: that line, unless it is JSON on its own and the line before it is not (a line that is not JSON
+    can run on into the next, which Arrow then names). A good line marked by mistake only goes to the validator."""
+    if failing > first and _json_ok(lines.line(todo[failing])) and not _json_ok(lines.line(todo[failing - 1])):
         return failing - 1
     return failing
 

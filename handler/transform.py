@@ -122,8 +122,9 @@ def _run_document(records: list, plan: Plan, parts, quarantine, staged: Staged) 
 def _run_ndjson(payload: Payload, plan: Plan, parts, quarantine, staged: Staged, chunk_bytes: int, fast: bool) -> None:
     chunks = payload.line_chunks(chunk_bytes)
     if not (fast and plan.read_schema is not None):
-        for first_line, chunk in chunks:
-            _run_lines(chunk, first_line, plan, parts, quarantine, staged)
+        first_line = 1
+        for chunk in chunks:
+            first_line = _run_lines(chunk, first_line, plan, parts, quarantine, staged)
         return
     for result in ahead(chunks, _ChunkReader(plan)):
         staged.isolated_chunks += int(result.isolated)
@@ -140,12 +141,13 @@ class _ChunkReader:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.previous_isolated = False
+        self.first_line = 1
 
-    def __call__(self, item: tuple[int, bytes]) -> ChunkResult:
-        first_line, chunk = item
+    def __call__(self, chunk: bytes) -> ChunkResult:
         # After a dirty chunk, skip the optimistic whole-chunk read: it would most likely fail again.
-        result = process_chunk(chunk, first_line, self.plan, whole_first=not self.previous_isolated)
+        result = process_chunk(chunk, self.first_line, self.plan, whole_first=not self.previous_isolated)
         self.previous_isolated = result.isolated and bool(result.rejections)
+        self.first_line += result.lines
         return result
 
 
@@ -170,9 +172,13 @@ def ahead(items: Iterable[T], work: Callable[[T], R]) -> Iterator[R]:
                 future.cancel()
 
 
-def _run_lines(chunk: bytes, first_line: int, plan: Plan, parts, quarantine, staged: Staged) -> None:
+def _run_lines(chunk: bytes, first_line: int, plan: Plan, parts, quarantine, staged: Staged) -> int:
+    """Judge every line of ``chunk`` on its own; returns the number of the line after it."""
     rows = []
-    for offset, line in enumerate(chunk.split(b"\n")):
+    lines = chunk.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    for offset, line in enumerate(lines):
         if not line.strip(b" \t\r\n"):
             continue
         staged.records_in += 1
@@ -183,3 +189,4 @@ def _run_lines(chunk: bytes, first_line: int, plan: Plan, parts, quarantine, sta
             rows.append(verdict)
     if rows:
         parts.write(rows_to_table(rows, plan))
+    return first_line + len(lines)

@@ -224,9 +224,10 @@ def test_a_named_line_that_is_json_after_one_that_is_not_marks_the_one_before():
     from handler.locate import _named
 
     index = Lines(b'{"a": 1}\n{"a": {"b": 1}\n{"a": 3}\n')
-    assert _named(index, [0, 1, 2], 2) == 1  # the unclosed line ran on into line 2, which Arrow named
-    assert _named(index, [0, 1, 2], 1) == 1
-    assert _named(index, [0, 2], 1) == 1  # line 1 is no longer read: line 2 is named for itself
+    assert _named(index, [0, 1, 2], 2, 0) == 1  # the unclosed line ran on into line 2, which Arrow named
+    assert _named(index, [0, 1, 2], 1, 0) == 1
+    assert _named(index, [0, 1, 2], 2, 2) == 2  # line 1 was read before this stream started: not a suspect
+    assert _named(index, [0, 2], 1, 0) == 1  # line 1 is no longer read: line 2 is named for itself
 
 
 def test_lines_index_blank_and_unframed_lines_without_copying_the_chunk():

@@ -177,3 +177,38 @@ def test_ahead_propagates_a_failure_from_the_work_and_from_the_items():
 
     with pytest.raises(ConnectionError, match="stream reset"):
         list(ahead(items(), lambda i: i))
+
+
+def _reference_chunks(data: bytes, target: int) -> list[bytes]:
+    """The chunking rule on the joined bytes: cut after the last newline before ``target``, else the first after."""
+    out = []
+    while data:
+        if len(data) < target:
+            out.append(data)
+            break
+        cut = data.rfind(b"\n", 0, target)
+        if cut < 0:
+            cut = data.find(b"\n", target)
+        if cut < 0:
+            out.append(data)
+            break
+        out.append(data[: cut + 1])
+        data = data[cut + 1 :]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_line_chunks_cut_whole_lines_wherever_the_blocks_end(seed):
+    import random
+
+    from handler.decode import Payload
+
+    rng = random.Random(seed)
+    lines = [b"x" * rng.choice([0, 1, 5, 30, 200]) for _ in range(rng.randint(0, 60))]
+    data = b"\n".join(lines) + (b"\n" if rng.random() < 0.5 else b"")
+    target = rng.choice([1, 7, 64, 300, 4096])
+    cuts = sorted(rng.sample(range(1, max(2, len(data))), min(len(data) // 3, 12))) if data else []
+    blocks = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+    chunks = list(Payload(blocks).line_chunks(target))
+    assert chunks == _reference_chunks(data, target)
+    assert b"".join(chunks) == data
