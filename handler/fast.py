@@ -307,33 +307,28 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
     def read_rows(segment: bytes) -> int:
         return read_ndjson(segment, plan, threads=False).num_rows
 
-    def finish(read: list[int], batches: list[pa.RecordBatch]) -> tuple[list[int], pa.Table, pa.Array] | None:
-        if not read:
-            return None
-        return read, *curate_table(pa.Table.from_batches(batches, schema=plan.read_schema), plan)
-
     streamed = None
     if not has_second_value(data):
         skip = sorted(blank + unframed)
-        streamed = streamed_pieces(lines, skip, lambda buffer: stream_ndjson(buffer, plan), read_rows, finish)
+        streamed = streamed_pieces(lines, skip, lambda buffer: stream_ndjson(buffer, plan), read_rows)
     if streamed is not None:
-        refused, segments = streamed
+        refused, pieces = streamed
         bad = set(unframed).union(refused)
-        parts = [part for part in segments if part is not None]
+        good = [k for read, _ in pieces for k in read]
+        batches = [batch for _, kept in pieces for batch in kept]
+        table = pa.Table.from_batches(batches, schema=plan.read_schema) if good else None
     else:
         gone = set(blank)
         records = [k for k in range(len(lines)) if k not in gone]
         refused_at, good_at, table = _located([lines.line(k) for k in records], plan, read_rows)
         if refused_at is None:
             return False
-        bad = {records[r] for r in refused_at}
-        parts = [] if table is None else [([records[r] for r in good_at], *curate_table(table, plan))]
+        bad, good = {records[r] for r in refused_at}, [records[r] for r in good_at]
     result.records_in += len(lines) - len(blank)
     judged = sorted(bad)
-    if parts:
-        good_pos = pa.array([k for read, _, _ in parts for k in read], pa.int64())
-        curated = pa.concat_tables([c for _, c, _ in parts]) if len(parts) > 1 else parts[0][1]
-        suspect = pa.concat_arrays([s for _, _, s in parts]) if len(parts) > 1 else parts[0][2]
+    if table is not None:
+        curated, suspect = curate_table(table, plan)
+        good_pos = pa.array(good, pa.int64())
         if pc.any(suspect).as_py():
             judged = sorted(bad.union(pc.filter(good_pos, suspect).to_pylist()))
             keep = pc.invert(suspect)

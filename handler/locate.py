@@ -20,7 +20,6 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import accumulate
-from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,7 +31,6 @@ BLANK = b" \t\r\n"
 SEGMENT_BYTES = 256 << 10
 
 _pool: ThreadPoolExecutor | None = None
-T = TypeVar("T")
 
 
 def starts_with_n(line: bytes) -> bool:
@@ -212,19 +210,21 @@ class Lines:
         return blank, unframed
 
 
+Piece = tuple[list[int], list[pa.RecordBatch]]  # (line indices read, their rows' batches)
+
+
 def streamed_pieces(
     lines: Lines,
     skip: list[int],
     open_batches: Callable[[pa.Buffer], Iterator[pa.RecordBatch]],
     read_rows: Callable[[bytes], int],
-    finish: Callable[[list[int], list[pa.RecordBatch]], T],
     segment_bytes: int = STREAM_SEGMENT_BYTES,
-) -> tuple[list[int], list[T]] | None:
+) -> tuple[list[int], list[Piece]] | None:
     """Stream every line but ``skip`` (ascending; blank or unframed lines) through Arrow, keeping every batch it reads.
 
-    Returns the refused lines (ascending) and, per segment in line order, ``finish(line indices, batches)`` of the
-    lines it read (called on the segment's thread, so vectorised work on the batches runs in parallel too): each
-    line not skipped is either refused or read once. The caller guarantees no line holds a second value
+    Returns the refused lines (ascending) and, per segment in line order, the lines it read and their batches
+    (row ``r`` of a segment's batches is its ``r``-th line read): each line not skipped is either refused or read
+    once. The caller guarantees no line holds a second value
     (``has_second_value``). ``open_batches(buffer)`` streams NDJSON in blocks (raising ``pa.ArrowInvalid``, whose
     message names the failing row of its block); ``read_rows`` reads NDJSON in one block.
 
@@ -241,7 +241,7 @@ def streamed_pieces(
     view = pa.py_buffer(buffer)
     bounds = _segments([end + 1 for end in lines.ends], segment_bytes)
 
-    def scan(bound: tuple[int, int]) -> tuple[list[int], T] | None:
+    def scan(bound: tuple[int, int]) -> tuple[list[int], Piece] | None:
         todo, start = [], bound[0]
         for k in skip[bisect_left(skip, bound[0]) : bisect_left(skip, bound[1])]:
             todo.extend(range(start, k))
@@ -285,8 +285,7 @@ def streamed_pieces(
                 return None
             kept.extend(batches)
             break
-        read = todo
-        return sorted(refused), finish(read, kept)
+        return sorted(refused), (todo, kept)
 
     if len(bounds) > 1 and _pool is None:
         _pool = ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1)), thread_name_prefix="locate")

@@ -163,16 +163,12 @@ def _stream_reader(schema, block_size: int):
     return open_batches, read_rows
 
 
-def _as_given(read, batches):
-    return read, batches
-
-
 def _streamed(lines: list[bytes], open_batches, read_rows, segment_bytes: int):
     """``streamed_pieces`` over NDJSON made of ``lines``: (skipped + refused lines, line indices read, values read)."""
     index = Lines(b"\n".join(lines) + b"\n")
     blank, unframed = index.sorted_out()
     assert blank == []
-    found = streamed_pieces(index, unframed, open_batches, read_rows, _as_given, segment_bytes=segment_bytes)
+    found = streamed_pieces(index, unframed, open_batches, read_rows, segment_bytes=segment_bytes)
     if found is None:
         return None
     refused, segments = found
@@ -195,7 +191,7 @@ def test_streamed_pieces_keep_every_read_line_once_in_order():
         assert bad == sorted(refused)
         assert read == [k for k in range(60) if k not in refused]  # every other line, once, in line order
         assert values == read  # line k holds the value k: rows map back to their lines
-    assert streamed_pieces(Lines(b""), [], open_batches, read_rows, _as_given) == ([], [])
+    assert streamed_pieces(Lines(b""), [], open_batches, read_rows) == ([], [])
 
 
 def test_streamed_pieces_bisect_a_refusal_that_names_no_row():
