@@ -22,7 +22,7 @@ import pyarrow.json as pj
 
 from contracts import DataType
 from handler.decode import parse_line
-from handler.locate import Lines, has_second_value, streamed_pieces, unreadable_lines
+from handler.locate import Lines, found, has_second_value, streamed_pieces, unreadable_lines
 from handler.plan import Plan
 from handler.records import Rejection, judge, rows_to_table
 from handler.temporal import parse_dates, parse_timestamps
@@ -34,7 +34,7 @@ _BLANK = b" \t\r\n"
 # with `n` (null, or garbage) are therefore never the first line handed to it: such chunks are isolated and
 # those lines judged by the validator.
 _N_FIRST_LINE = re.compile(rb"[ \t\r\n]*n")
-_N_LATER_LINE = re.compile(rb"\n[ \t\r]*n")
+_N_LATER_LINE = r"\n[ \t\r]*n"  # RE2 (pyarrow): about 4x faster than re here, and the GIL is released
 
 
 @dataclass
@@ -109,6 +109,7 @@ def _all_false(n: int) -> pa.Array:
 
 def curate_table(table: pa.Table, plan: Plan) -> tuple[pa.Table, pa.Array]:
     """Flatten a read table into the output schema; return it with the mask of rows only the validator may judge."""
+    table = table.combine_chunks()  # one chunk per column: the kernels below run once, not once per block
     n = table.num_rows
     suspect = _all_false(n)
     columns = []
@@ -154,8 +155,10 @@ def _nonblank_lines(data: bytes, first_line: int) -> list[tuple[int, int, int]]:
 
 
 def _has_n_line(data: bytes) -> bool:
-    """Whether any line starts with ``n`` (after blanks): one anchored match and one literal-prefixed search."""
-    return _N_FIRST_LINE.match(data) is not None or _N_LATER_LINE.search(data) is not None
+    """Whether any line starts with ``n`` (after blanks): one anchored match and one RE2 search."""
+    if _N_FIRST_LINE.match(data) is not None:
+        return True
+    return found(_N_LATER_LINE, data)
 
 
 def _line_count(data: bytes) -> int:
@@ -267,12 +270,13 @@ def _emit_fast(
 
 def process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool = True) -> ChunkResult:
     """Read one chunk of whole NDJSON lines; ``whole_first=False`` skips the optimistic whole-chunk read."""
-    result = ChunkResult(lines=_line_count(data))
+    result = ChunkResult()
     if whole_first and not _has_n_line(data):
         try:
             table = read_ndjson(data, plan, threads=True)
         except pa.ArrowInvalid:
             table = None
+        result.lines = _line_count(data)
         if table is not None and table.num_rows == result.lines:
             lines: list | None = None
 
@@ -286,7 +290,7 @@ def process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool = 
             return result
     result.isolated = True
     if not _isolate(data, first_line, plan, result):
-        result = ChunkResult(isolated=True, lines=result.lines)
+        result = ChunkResult(isolated=True, lines=_line_count(data))
         isolator = _Isolator(data, first_line, plan, result)
         isolator.run(0, len(isolator.lines))
     return result
@@ -302,6 +306,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
     then falls back to the line-by-line isolator.
     """
     lines = Lines(data)
+    result.lines = len(lines)
     blank, unframed = lines.sorted_out()
 
     def read_rows(segment: bytes) -> int:

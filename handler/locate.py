@@ -157,9 +157,14 @@ def unreadable_lines(
 SECOND_VALUE = r"\}[ \t\r]*[^ \t\r\n,}\]]"
 
 
+def found(pattern: str, data: bytes) -> bool:
+    """Whether RE2 ``pattern`` matches somewhere in ``data`` (pyarrow: no copy into str, the GIL released)."""
+    return bool(pc.match_substring_regex(pa.array([data], pa.large_binary()), pattern)[0].as_py())
+
+
 def has_second_value(data: bytes) -> bool:
-    """Whether a "}" is followed on its line by the start of another value (RE2 over the bytes, GIL released)."""
-    return bool(pc.match_substring_regex(pa.array([data], pa.large_binary()), SECOND_VALUE)[0].as_py())
+    """Whether a "}" is followed on its line by the start of another value."""
+    return found(SECOND_VALUE, data)
 
 
 STREAM_SEGMENT_BYTES = 1 << 20

@@ -252,3 +252,19 @@ def test_segments_partition_the_lines_at_the_first_line_reaching_the_size(segmen
         size = sum(len(line) + 1 for line in lines[i:j])
         assert size >= segment_bytes > size - len(lines[j - 1]) - 1
     assert _segments([], segment_bytes) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"{}\n  null\n", True),
+        (b"null\n{}", True),
+        (b"\n\n \t n", True),
+        (b"{}\n\r\nnonsense", True),
+        (b'{"a": "x\\nn"}\n', False),
+        (b'{"n": 1}\n {"a": 1}', False),
+    ],
+)
+def test_lines_starting_with_n_are_found_anywhere(data, expected):
+    # pyarrow 26 crashes on a block that starts with a `null` row: such chunks must never be read whole
+    assert fast_module._has_n_line(data) is expected
