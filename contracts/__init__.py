@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 CONTRACTS_DIR = Path(__file__).resolve().parent
@@ -53,7 +54,7 @@ class Field:
     format: str | None = None
     description: str = ""
 
-    @property
+    @cached_property
     def path_parts(self) -> tuple[str, ...]:
         return tuple(self.path.split("."))
 

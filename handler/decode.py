@@ -26,8 +26,13 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant)
+
+
 def loads(text: str | bytes) -> object:
     """Strict JSON: numbers with a fraction or exponent become Decimal (exact), NaN/Infinity are rejected."""
+    if isinstance(text, str) and not text.startswith("\ufeff"):
+        return _DECODER.decode(text)  # json.loads would build a decoder per call
     return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
 
 

@@ -155,16 +155,14 @@ def lookup(record: dict, f: Field) -> object:
     Raises _Invalid when a parent on the path is present but not an object.
     """
     node: object = record
-    walked: list[str] = []
-    for part in f.path_parts:
+    for depth, part in enumerate(f.path_parts):
         if node is None:
             return _MISSING
         if not isinstance(node, dict):
-            raise _Invalid(f"object at '{'.'.join(walked)}'", describe(node))
+            raise _Invalid(f"object at '{'.'.join(f.path_parts[:depth])}'", describe(node))
         if part not in node:
             return _MISSING
         node = node[part]
-        walked.append(part)
     return node
 
 
