@@ -50,9 +50,9 @@ def pytest_configure(config):
     """Give the session a private basetemp unless one was given.
 
     pytest's default basetemp lives in /tmp/pytest-of-<user>/pytest-N and every new session on the machine deletes
-    all but the three newest: a CI machine that runs other pytest sessions beside ours removed a module fixture's
-    directory mid-write. A fresh ``mkdtemp`` per session is nobody else's to rotate. xdist workers inherit a
-    subdirectory of it from the controller.
+    all but the three newest, so two sessions run side by side (tox envs of two checkouts, a developer's run beside
+    CI's) can delete each other's files. A fresh ``mkdtemp`` per session is nobody else's to rotate. xdist workers
+    inherit a subdirectory of it from the controller.
     """
     if config.option.basetemp is None and not hasattr(config, "workerinput"):
         config.option.basetemp = tempfile.mkdtemp(prefix="lake-pytest-")

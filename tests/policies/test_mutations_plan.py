@@ -42,8 +42,12 @@ def models(local_aws, lake_artifacts, tmp_path_factory):
     """instance name -> (enriched plan model slice, plain plan model slice)."""
     batches = [JOBS[i::BATCHES] for i in range(BATCHES)]
 
+    # made here, not in the threads: pytest's tmp_path_factory is not thread-safe (two threads creating the
+    # session's basetemp at once: one removed the other's directory, or mkdir failed with FileExistsError)
+    bases = [tmp_path_factory.mktemp(f"batch{i}") for i in range(BATCHES)]
+
     def run(i):
-        base = tmp_path_factory.mktemp(f"batch{i}")
+        base = bases[i]
         root = batch_root(batches[i], base / "src")
         started = time.monotonic()
         plan = plan_with(local_aws, root, base / "work", zips=lake_artifacts)
