@@ -44,6 +44,14 @@ class ChunkResult:
     records_in: int = 0
     isolated: bool = False
     lines: int = 0  # physical lines in the chunk, blank ones included: the next chunk's first line number follows
+    pending: Callable[[], None] | None = None  # the validator's share, left for ``complete`` (see ``process_chunk``)
+
+    def complete(self) -> ChunkResult:
+        """Run the deferred validator work (judging the lines Arrow refused or could not prove, merging its rows)."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending()
+        return self
 
 
 _STREAM_BLOCK = 64 << 10
@@ -248,28 +256,43 @@ def _emit_fast(
         result.tables.append(curated)
         return
     suspects = pc.indices_nonzero(suspect).to_pylist()
-    rows = []
-    order = []
-    for r in suspects:
-        line_no, start, end = line_of(r)
-        verdict = judge_line(data[start:end], line_no, plan)
-        if isinstance(verdict, Rejection):
-            result.rejections.append(verdict)
-        else:
-            rows.append(verdict)
-            order.append(r)
     keep = pc.indices_nonzero(pc.invert(suspect))
     clean = curated.take(keep)
-    if not rows:
-        result.tables.append(clean)
-        return
-    position = pa.concat_arrays([keep.cast(pa.int64()), pa.array(order, pa.int64())])
-    merged = pa.concat_tables([clean, rows_to_table(rows, plan)])
-    result.tables.append(merged.take(pc.sort_indices(position)))
+
+    def judge_suspects() -> None:
+        rows = []
+        order = []
+        for r in suspects:
+            line_no, start, end = line_of(r)
+            verdict = judge_line(data[start:end], line_no, plan)
+            if isinstance(verdict, Rejection):
+                result.rejections.append(verdict)
+            else:
+                rows.append(verdict)
+                order.append(r)
+        if not rows:
+            result.tables.append(clean)
+            return
+        position = pa.concat_arrays([keep.cast(pa.int64()), pa.array(order, pa.int64())])
+        merged = pa.concat_tables([clean, rows_to_table(rows, plan)])
+        result.tables.append(merged.take(pc.sort_indices(position)))
+
+    result.pending = judge_suspects
 
 
-def process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool = True) -> ChunkResult:
-    """Read one chunk of whole NDJSON lines; ``whole_first=False`` skips the optimistic whole-chunk read."""
+def process_chunk(
+    data: bytes, first_line: int, plan: Plan, whole_first: bool = True, defer: bool = False
+) -> ChunkResult:
+    """Read one chunk of whole NDJSON lines; ``whole_first=False`` skips the optimistic whole-chunk read.
+
+    ``defer=True`` leaves the validator's share to the caller's ``result.complete()``: the reading thread can go on
+    to the next chunk while another thread judges this one's suspect lines (``transform``).
+    """
+    result = _process_chunk(data, first_line, plan, whole_first)
+    return result if defer else result.complete()
+
+
+def _process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool) -> ChunkResult:
     result = ChunkResult()
     if whole_first and not _has_n_line(data):
         try:
@@ -340,21 +363,28 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
             curated, good_pos = curated.filter(keep), pc.filter(good_pos, keep)
     else:
         curated, good_pos = None, pa.array([], pa.int64())
-    rows, order = [], []
-    for k in judged:
-        verdict = judge_line(lines.line(k), first_line + k, plan)
-        if isinstance(verdict, Rejection):
-            result.rejections.append(verdict)
-        else:
-            rows.append(verdict)
-            order.append(k)
-    pieces = [curated] if curated is not None and curated.num_rows else []
-    if rows:
-        pieces.append(rows_to_table(rows, plan))
-        position = pa.concat_arrays([good_pos, pa.array(order, pa.int64())])
-        merged = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
-        pieces = [merged.take(pc.sort_indices(position))]
-    result.tables.extend(pieces)
+
+    def judge_lines() -> None:
+        rows, order = [], []
+        for k in judged:
+            verdict = judge_line(lines.line(k), first_line + k, plan)
+            if isinstance(verdict, Rejection):
+                result.rejections.append(verdict)
+            else:
+                rows.append(verdict)
+                order.append(k)
+        pieces = [curated] if curated is not None and curated.num_rows else []
+        if rows:
+            pieces.append(rows_to_table(rows, plan))
+            position = pa.concat_arrays([good_pos, pa.array(order, pa.int64())])
+            merged = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
+            pieces = [merged.take(pc.sort_indices(position))]
+        result.tables.extend(pieces)
+
+    if judged:
+        result.pending = judge_lines
+    else:
+        judge_lines()  # nothing to judge: the curated rows as they are
     return True
 
 

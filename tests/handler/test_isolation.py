@@ -268,3 +268,19 @@ def test_segments_partition_the_lines_at_the_first_line_reaching_the_size(segmen
 def test_lines_starting_with_n_are_found_anywhere(data, expected):
     # pyarrow 26 crashes on a block that starts with a `null` row: such chunks must never be read whole
     assert fast_module._has_n_line(data) is expected
+
+
+def test_deferred_validator_work_gives_the_same_chunk_result():
+    import pyarrow as pa
+
+    from handler.fast import process_chunk
+
+    data = ndjson(_dirty_records(300, seed=9))
+    eager = process_chunk(data, 1, USERS, whole_first=False)
+    deferred = process_chunk(data, 1, USERS, whole_first=False, defer=True)
+    assert deferred.pending is not None and deferred.rejections == [] and deferred.tables == []
+    deferred.complete()
+    assert deferred.pending is None
+    assert [r.location for r in deferred.rejections] == [r.location for r in eager.rejections]
+    assert pa.concat_tables(deferred.tables).equals(pa.concat_tables(eager.tables))
+    assert deferred.records_in == eager.records_in and deferred.lines == eager.lines
