@@ -44,10 +44,12 @@ class ChunkResult:
     records_in: int = 0
     isolated: bool = False
     lines: int = 0  # physical lines in the chunk, blank ones included: the next chunk's first line number follows
-    pending: Callable[[], None] | None = None  # the validator's share, left for ``complete`` (see ``process_chunk``)
+    refused: int = 0  # lines Arrow refused (or that are never objects), known once the chunk is read
+    pending: Callable[[], None] | None = None  # work left for ``complete`` (see ``process_chunk``)
 
     def complete(self) -> ChunkResult:
-        """Run the deferred validator work (judging the lines Arrow refused or could not prove, merging its rows)."""
+        """Run the deferred work: curation of a dirty chunk, judging the lines Arrow refused or could not prove,
+        merging the validator's rows back in line order."""
         if self.pending is not None:
             pending, self.pending = self.pending, None
             pending()
@@ -285,8 +287,8 @@ def process_chunk(
 ) -> ChunkResult:
     """Read one chunk of whole NDJSON lines; ``whole_first=False`` skips the optimistic whole-chunk read.
 
-    ``defer=True`` leaves the validator's share to the caller's ``result.complete()``: the reading thread can go on
-    to the next chunk while another thread judges this one's suspect lines (``transform``).
+    ``defer=True`` leaves the validator's share (and a dirty chunk's curation) to the caller's ``result.complete()``:
+    the reading thread can go on to the next chunk while another thread finishes this one (``transform``).
     """
     result = _process_chunk(data, first_line, plan, whole_first)
     return result if defer else result.complete()
@@ -353,18 +355,19 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
             return False
         bad, good = {records[r] for r in refused_at}, [records[r] for r in good_at]
     result.records_in += len(lines) - len(blank)
-    judged = sorted(bad)
-    if table is not None:
-        curated, suspect = curate_table(table, plan)
-        good_pos = pa.array(good, pa.int64())
-        if pc.any(suspect).as_py():
-            judged = sorted(bad.union(pc.filter(good_pos, suspect).to_pylist()))
-            keep = pc.invert(suspect)
-            curated, good_pos = curated.filter(keep), pc.filter(good_pos, keep)
-    else:
-        curated, good_pos = None, pa.array([], pa.int64())
+    result.refused = len(bad)
 
-    def judge_lines() -> None:
+    def curate_and_judge() -> None:
+        judged = sorted(bad)
+        if table is not None:
+            curated, suspect = curate_table(table, plan)
+            good_pos = pa.array(good, pa.int64())
+            if pc.any(suspect).as_py():
+                judged = sorted(bad.union(pc.filter(good_pos, suspect).to_pylist()))
+                keep = pc.invert(suspect)
+                curated, good_pos = curated.filter(keep), pc.filter(good_pos, keep)
+        else:
+            curated, good_pos = None, pa.array([], pa.int64())
         rows, order = [], []
         for k in judged:
             verdict = judge_line(lines.line(k), first_line + k, plan)
@@ -381,10 +384,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
             pieces = [merged.take(pc.sort_indices(position))]
         result.tables.extend(pieces)
 
-    if judged:
-        result.pending = judge_lines
-    else:
-        judge_lines()  # nothing to judge: the curated rows as they are
+    result.pending = curate_and_judge
     return True
 
 

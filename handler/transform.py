@@ -127,7 +127,7 @@ def _run_ndjson(payload: Payload, plan: Plan, parts, quarantine, staged: Staged,
             first_line = _run_lines(chunk, first_line, plan, parts, quarantine, staged)
         return
     for result in ahead(chunks, _ChunkReader(plan)):
-        result.complete()  # the validator's share runs here, while the worker reads the next chunk
+        result.complete()  # the validator's share runs here while the worker reads the next chunk
         staged.isolated_chunks += int(result.isolated)
         staged.records_in += result.records_in
         for rejection in result.rejections:
@@ -147,7 +147,7 @@ class _ChunkReader:
     def __call__(self, chunk: bytes) -> ChunkResult:
         # After a dirty chunk, skip the optimistic whole-chunk read: it would most likely fail again.
         result = process_chunk(chunk, self.first_line, self.plan, whole_first=not self.previous_isolated, defer=True)
-        self.previous_isolated = result.isolated and (result.pending is not None or bool(result.rejections))
+        self.previous_isolated = result.isolated and (result.refused > 0 or bool(result.rejections))
         self.first_line += result.lines
         return result
 
