@@ -251,20 +251,19 @@ def _emit_judged(result: ChunkResult, plan: Plan, judged: list) -> None:
 def _emit_fast(
     result: ChunkResult, plan: Plan, table: pa.Table, line_of: Callable[[int], tuple[int, int, int]], data: bytes
 ) -> None:
-    """Add a successfully read table: clean rows directly, suspects through the validator, in line order."""
+    """Add a successfully read table (deferred to ``complete``): clean rows directly, suspects through the validator,
+    in line order."""
     result.records_in += table.num_rows
-    curated, suspect = curate_table(table, plan)
-    if not pc.any(suspect).as_py():
-        result.tables.append(curated)
-        return
-    suspects = pc.indices_nonzero(suspect).to_pylist()
-    keep = pc.indices_nonzero(pc.invert(suspect))
-    clean = curated.take(keep)
 
-    def judge_suspects() -> None:
+    def curate_and_judge() -> None:
+        curated, suspect = curate_table(table, plan)
+        if not pc.any(suspect).as_py():
+            result.tables.append(curated)
+            return
+        keep = pc.indices_nonzero(pc.invert(suspect))
         rows = []
         order = []
-        for r in suspects:
+        for r in pc.indices_nonzero(suspect).to_pylist():
             line_no, start, end = line_of(r)
             verdict = judge_line(data[start:end], line_no, plan)
             if isinstance(verdict, Rejection):
@@ -272,6 +271,7 @@ def _emit_fast(
             else:
                 rows.append(verdict)
                 order.append(r)
+        clean = curated.take(keep)
         if not rows:
             result.tables.append(clean)
             return
@@ -279,7 +279,7 @@ def _emit_fast(
         merged = pa.concat_tables([clean, rows_to_table(rows, plan)])
         result.tables.append(merged.take(pc.sort_indices(position)))
 
-    result.pending = judge_suspects
+    result.pending = curate_and_judge
 
 
 def process_chunk(
