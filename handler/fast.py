@@ -26,6 +26,7 @@ from handler.locate import Lines, found, has_second_value, streamed_pieces, unre
 from handler.plan import Plan
 from handler.records import Rejection, judge, rows_to_table
 from handler.temporal import parse_dates, parse_timestamps
+from handler.threads import pool
 
 _LOCATE_ROUNDS = 4
 _ROW_HINT = re.compile(r" in row (\d+)")
@@ -330,6 +331,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
     added to ``result``) when Arrow still refuses the remaining lines after a few rounds of locating; the caller
     then falls back to the line-by-line isolator.
     """
+    second_value = pool().submit(has_second_value, data)  # RE2 without the GIL, beside the Python line index
     lines = Lines(data)
     result.lines = len(lines)
     blank, unframed = lines.sorted_out()
@@ -338,7 +340,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
         return read_ndjson(segment, plan, threads=False).num_rows
 
     streamed = None
-    if not has_second_value(data):
+    if not second_value.result():
         skip = sorted(blank + unframed)
         streamed = streamed_pieces(lines, skip, lambda buffer: stream_ndjson(buffer, plan), read_rows)
     if streamed is not None:

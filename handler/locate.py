@@ -14,23 +14,20 @@ is kept, so each line is parsed about once; it applies when each line is at most
 
 from __future__ import annotations
 
-import os
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from itertools import accumulate
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from handler.decode import parse_line
+from handler.threads import pool
 
 ROW_HINT = re.compile(r" in row (\d+)")
 BLANK = b" \t\r\n"
 SEGMENT_BYTES = 256 << 10
-
-_pool: ThreadPoolExecutor | None = None
 
 
 def starts_with_n(line: bytes) -> bool:
@@ -135,7 +132,6 @@ def unreadable_lines(
 
     ``read_rows(data)`` reads NDJSON in one block and returns its row count, raising ``pa.ArrowInvalid``.
     """
-    global _pool
     segments = _segments(list(accumulate(len(line) + 1 for line in lines)), segment_bytes)
 
     def scan(bounds: tuple[int, int]) -> list[int]:
@@ -145,9 +141,7 @@ def unreadable_lines(
 
     if len(segments) <= 1:
         return scan(segments[0]) if segments else []
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1)), thread_name_prefix="locate")
-    return [k for found in _pool.map(scan, segments) for k in found]
+    return [k for found in pool().map(scan, segments) for k in found]
 
 
 # A framed line starts with "{" and ends with "}" (after blanks). When every line Arrow is given is framed and no
@@ -239,7 +233,6 @@ def streamed_pieces(
     about ``segment_bytes`` run on two threads. A refusal that names no row is resolved by bisection over the
     segment's unread lines (``_scan``); None when Arrow still refuses after that, or miscounts rows.
     """
-    global _pool
     buffer = bytearray(lines.data)
     for k in skip:
         _blank(buffer, lines, k)
@@ -292,9 +285,7 @@ def streamed_pieces(
             break
         return sorted(refused), (todo, kept)
 
-    if len(bounds) > 1 and _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1)), thread_name_prefix="locate")
-    found = list(_pool.map(scan, bounds)) if len(bounds) > 1 else [scan(b) for b in bounds]
+    found = list(pool().map(scan, bounds)) if len(bounds) > 1 else [scan(b) for b in bounds]
     if any(f is None for f in found):
         return None
     return [k for f in found for k in f[0]], [f[1] for f in found]

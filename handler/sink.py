@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from handler.records import Rejection, encode_report_line
 from handler.schema import PARTITION_COLUMN
+from handler.threads import pool
 
 PARQUET_OPTIONS = {
     "compression": "snappy",
@@ -61,6 +62,11 @@ class PartitionWriter:
             self._flush(max(self._pending_rows, key=lambda d: (self._pending_rows[d], d)))
 
     def _flush(self, day: str) -> None:
+        writer, table = self._take(day)
+        writer.write_table(table)
+
+    def _take(self, day: str) -> tuple[pq.ParquetWriter, pa.Table]:
+        """The day's writer (opened on first use) and its pending rows as one table, now no longer pending."""
         parts = self._pending.pop(day)
         del self._pending_rows[day]
         writer = self._writers.get(day)
@@ -68,14 +74,21 @@ class PartitionWriter:
             path = self.directory / f"dt={day}.parquet"
             writer = pq.ParquetWriter(path, self.file_schema, **PARQUET_OPTIONS)
             self._writers[day] = writer
-        writer.write_table(pa.concat_tables(parts) if len(parts) > 1 else parts[0])
+        return writer, pa.concat_tables(parts) if len(parts) > 1 else parts[0]
 
     def close(self) -> dict[str, Path]:
-        """Finish every file; returns ``{dt: path}`` sorted by day."""
-        for day in sorted(self._pending):
-            self._flush(day)
-        for writer in self._writers.values():
+        """Finish every file, the days in parallel (one writer per thread); returns ``{dt: path}`` sorted by day."""
+        last = [self._take(day) for day in sorted(self._pending)]
+
+        def finish(item: tuple[pq.ParquetWriter, pa.Table | None]) -> None:
+            writer, table = item
+            if table is not None:
+                writer.write_table(table)
             writer.close()
+
+        pending = {id(writer): (writer, table) for writer, table in last}
+        items = [pending.get(id(writer), (writer, None)) for writer in self._writers.values()]
+        list(pool().map(finish, items))
         return {day: self.directory / f"dt={day}.parquet" for day in sorted(self._writers)}
 
     def abort(self) -> None:
