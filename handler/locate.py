@@ -7,9 +7,10 @@ conversions) and row hints that do not hold are resolved by bisection.
 The lines before a failure are not read again here: the caller reads all unmarked lines of the chunk in one
 call afterwards. The result only depends on the lines, never on thread timing.
 
-``streamed_pieces`` is the usual, cheaper way: segments are streamed in small blocks and every batch Arrow reads
-is kept, so each line is parsed about once; it applies when each line is at most one JSON value (see
-``has_second_value``) and every refusal names its row.
+``streamed_pieces`` is the usual, cheaper way: segments are streamed in small blocks over one buffer in which
+refused lines are blanked, and every batch Arrow reads is kept, so each line is parsed about once; it applies
+when each line is at most one JSON value (see ``has_second_value``). A refusal that names no row is bisected
+(``_scan``) within its segment.
 """
 
 from __future__ import annotations
