@@ -78,17 +78,14 @@ class PartitionWriter:
 
     def close(self) -> dict[str, Path]:
         """Finish every file, the days in parallel (one writer per thread); returns ``{dt: path}`` sorted by day."""
-        last = [self._take(day) for day in sorted(self._pending)]
+        last = {day: self._take(day)[1] for day in sorted(self._pending)}  # opens the writers still missing
 
-        def finish(item: tuple[pq.ParquetWriter, pa.Table | None]) -> None:
-            writer, table = item
-            if table is not None:
-                writer.write_table(table)
-            writer.close()
+        def finish(day: str) -> None:
+            if day in last:
+                self._writers[day].write_table(last[day])
+            self._writers[day].close()
 
-        pending = {id(writer): (writer, table) for writer, table in last}
-        items = [pending.get(id(writer), (writer, None)) for writer in self._writers.values()]
-        list(pool().map(finish, items))
+        list(pool().map(finish, list(self._writers)))
         return {day: self.directory / f"dt={day}.parquet" for day in sorted(self._writers)}
 
     def abort(self) -> None:
