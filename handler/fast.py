@@ -262,25 +262,35 @@ def _emit_fast(
             result.tables.append(curated)
             return
         keep = pc.indices_nonzero(pc.invert(suspect))
-        rows = []
-        order = []
+        judged = []
         for r in pc.indices_nonzero(suspect).to_pylist():
             line_no, start, end = line_of(r)
-            verdict = judge_line(data[start:end], line_no, plan)
-            if isinstance(verdict, Rejection):
-                result.rejections.append(verdict)
-            else:
-                rows.append(verdict)
-                order.append(r)
-        clean = curated.take(keep)
-        if not rows:
-            result.tables.append(clean)
-            return
-        position = pa.concat_arrays([keep.cast(pa.int64()), pa.array(order, pa.int64())])
-        merged = pa.concat_tables([clean, rows_to_table(rows, plan)])
-        result.tables.append(merged.take(pc.sort_indices(position)))
+            judged.append((r, data[start:end], line_no))
+        _add_judged(result, plan, curated.take(keep), keep.cast(pa.int64()), judged)
 
     result.pending = curate_and_judge
+
+
+def _add_judged(
+    result: ChunkResult, plan: Plan, curated: pa.Table | None, positions: pa.Array, judged: list[tuple[int, bytes, int]]
+) -> None:
+    """Judge the ``judged`` lines ``(position, line, line number)`` and add their verdicts to ``result`` with the
+    ``curated`` rows (at ``positions``): rejections to the report, accepted rows merged in position order."""
+    rows, order = [], []
+    for position, line, line_no in judged:
+        verdict = judge_line(line, line_no, plan)
+        if isinstance(verdict, Rejection):
+            result.rejections.append(verdict)
+        else:
+            rows.append(verdict)
+            order.append(position)
+    pieces = [curated] if curated is not None and curated.num_rows else []
+    if rows:
+        pieces.append(rows_to_table(rows, plan))
+        position = pa.concat_arrays([positions, pa.array(order, pa.int64())])
+        merged = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
+        pieces = [merged.take(pc.sort_indices(position))]
+    result.tables.extend(pieces)
 
 
 def process_chunk(
@@ -370,21 +380,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
                 curated, good_pos = curated.filter(keep), pc.filter(good_pos, keep)
         else:
             curated, good_pos = None, pa.array([], pa.int64())
-        rows, order = [], []
-        for k in judged:
-            verdict = judge_line(lines.line(k), first_line + k, plan)
-            if isinstance(verdict, Rejection):
-                result.rejections.append(verdict)
-            else:
-                rows.append(verdict)
-                order.append(k)
-        pieces = [curated] if curated is not None and curated.num_rows else []
-        if rows:
-            pieces.append(rows_to_table(rows, plan))
-            position = pa.concat_arrays([good_pos, pa.array(order, pa.int64())])
-            merged = pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
-            pieces = [merged.take(pc.sort_indices(position))]
-        result.tables.extend(pieces)
+        _add_judged(result, plan, curated, good_pos, [(k, lines.line(k), first_line + k) for k in judged])
 
     result.pending = curate_and_judge
     return True
