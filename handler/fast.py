@@ -22,7 +22,8 @@ import pyarrow.json as pj
 
 from contracts import DataType
 from handler.decode import parse_line
-from handler.locate import Lines, found, has_second_value, streamed_pieces, unreadable_lines
+from handler.forecast import Forecast
+from handler.locate import Lines, found, has_second_value, refused_alone, streamed_pieces, unreadable_lines
 from handler.plan import Plan
 from handler.records import Rejection, judge, rows_to_table
 from handler.temporal import parse_dates, parse_timestamps
@@ -46,6 +47,7 @@ class ChunkResult:
     isolated: bool = False
     lines: int = 0  # physical lines in the chunk, blank ones included: the next chunk's first line number follows
     refused: int = 0  # lines Arrow refused (or that are never objects), known once the chunk is read
+    predicted: int = 0  # of those, lines taken out before streaming because a forecast picked them
     pending: Callable[[], None] | None = None  # work left for ``complete`` (see ``process_chunk``)
 
     def complete(self) -> ChunkResult:
@@ -57,14 +59,12 @@ class ChunkResult:
         return self
 
 
-_STREAM_BLOCK = 64 << 10
-
-
-def stream_ndjson(data: bytes | pa.Buffer, plan: Plan) -> pj.JSONStreamingReader:
-    """Arrow's streaming JSON reader over ``data``, one thread, in small blocks (raises ``pa.ArrowInvalid``)."""
+def stream_ndjson(data: bytes | pa.Buffer, plan: Plan, block_size: int) -> pj.JSONStreamingReader:
+    """Arrow's streaming JSON reader over ``data``, one thread, in blocks of ``block_size`` (raises
+    ``pa.ArrowInvalid``)."""
     return pj.open_json(
         pa.BufferReader(data),
-        read_options=pj.ReadOptions(use_threads=False, block_size=_STREAM_BLOCK),
+        read_options=pj.ReadOptions(use_threads=False, block_size=block_size),
         parse_options=pj.ParseOptions(explicit_schema=plan.read_schema, unexpected_field_behavior="ignore"),
     )
 
@@ -294,23 +294,30 @@ def _add_judged(
 
 
 def process_chunk(
-    data: bytes, first_line: int, plan: Plan, whole_first: bool = True, defer: bool = False
+    data: bytes,
+    first_line: int,
+    plan: Plan,
+    whole_first: bool = True,
+    defer: bool = False,
+    forecast: Forecast | None = None,
 ) -> ChunkResult:
     """Read one chunk of whole NDJSON lines; ``whole_first=False`` skips the optimistic whole-chunk read.
 
     ``defer=True`` leaves the validator's share (and a dirty chunk's curation) to the caller's ``result.complete()``:
     the reading thread can go on to the next chunk while another thread finishes this one (``transform``).
+    ``forecast`` carries what the object's previous chunks taught (pass the same one for every chunk, in order).
     """
-    result = _process_chunk(data, first_line, plan, whole_first)
+    result = _process_chunk(data, first_line, plan, whole_first, forecast or Forecast())
     return result if defer else result.complete()
 
 
-def _process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool) -> ChunkResult:
+def _process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool, forecast: Forecast) -> ChunkResult:
     result = ChunkResult()
     if whole_first and not _has_n_line(data):
         try:
             table = read_ndjson(data, plan, threads=True)
-        except pa.ArrowInvalid:
+        except pa.ArrowInvalid as exc:
+            forecast.learn([str(exc)])
             table = None
         result.lines = _line_count(data)
         if table is not None and table.num_rows == result.lines:
@@ -325,18 +332,19 @@ def _process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool) 
             _emit_fast(result, plan, table, line_of, data=data)
             return result
     result.isolated = True
-    if not _isolate(data, first_line, plan, result):
+    if not _isolate(data, first_line, plan, result, forecast):
         result = ChunkResult(isolated=True, lines=_line_count(data))
         isolator = _Isolator(data, first_line, plan, result)
         isolator.run(0, len(isolator.lines))
     return result
 
 
-def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> bool:
+def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, forecast: Forecast) -> bool:
     """Isolate a chunk Arrow refused: every line is read by Arrow once, or judged by the validator.
 
     Usually the lines are streamed in small blocks (``locate.streamed_pieces``) and every batch Arrow reads is
-    kept; a refusal costs one re-opened stream. When a line may hold two values, or streaming gives up, the
+    kept; a refusal costs one re-opened stream. The lines the ``forecast`` predicts Arrow will refuse are taken out
+    first, and the refusals met teach it for the next chunk. When a line may hold two values, or streaming gives up, the
     refused lines are located and all the others read again in ONE call (``_located``). Returns False (nothing
     added to ``result``) when Arrow still refuses the remaining lines after a few rounds of locating; the caller
     then falls back to the line-by-line isolator.
@@ -350,12 +358,25 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult) -> b
         return read_ndjson(segment, plan, threads=False).num_rows
 
     streamed = None
+    predicted: list[int] = []
     if not second_value.result():
         skip = sorted(blank + unframed)
-        streamed = streamed_pieces(lines, skip, lambda buffer: stream_ndjson(buffer, plan), read_rows)
+        predicted = forecast.predict(lines, skip, lambda line: refused_alone(line, read_rows))
+        block = forecast.block_size(len(data))
+        refusals: list[str] = []
+        streamed = streamed_pieces(
+            lines,
+            sorted(skip + predicted),
+            lambda buffer: stream_ndjson(buffer, plan, block),
+            read_rows,
+            on_refusal=refusals.append,
+        )
+        forecast.learn(refusals)
+        forecast.record(len(refusals), len(data))
     if streamed is not None:
         refused, pieces = streamed
-        bad = set(unframed).union(refused)
+        bad = set(unframed).union(refused, predicted)
+        result.predicted = len(predicted)
         good = [k for read, _ in pieces for k in read]
         batches = [batch for _, kept in pieces for batch in kept]
         table = pa.Table.from_batches(batches, schema=plan.read_schema) if good else None

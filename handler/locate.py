@@ -54,7 +54,7 @@ def _segments(ends: list[int], segment_bytes: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def _refused_alone(line: bytes, read_rows: Callable[[bytes], int]) -> bool:
+def refused_alone(line: bytes, read_rows: Callable[[bytes], int]) -> bool:
     """Whether Arrow refuses ``line`` on its own (never called with a line starting with ``n``)."""
     try:
         return read_rows(line) != 1
@@ -80,7 +80,7 @@ def _culprit(lines: list[bytes], i: int, hint: int, read_rows: Callable[[bytes],
         return hint
     if hint > i and not starts_with_n(lines[hint - 1]) and not _json_ok(lines[hint - 1]):
         return hint - 1
-    if not verify or _refused_alone(lines[hint], read_rows):
+    if not verify or refused_alone(lines[hint], read_rows):
         return hint
     return None
 
@@ -101,7 +101,7 @@ def _scan(
             i += 1
             continue
         if j - i == 1:
-            if _refused_alone(lines[i], read_rows):
+            if refused_alone(lines[i], read_rows):
                 bad.append(i)
             return
         try:
@@ -198,6 +198,14 @@ class Lines:
     def line(self, k: int) -> bytes:
         return self.data[self.start(k) : self.ends[k]]
 
+    def array(self) -> pa.BinaryArray:
+        """The lines as an Arrow array over the chunk's bytes (no copy); element ``k`` keeps its newline."""
+        offsets = [0, *(end + 1 for end in self.ends)]
+        offsets[-1] = len(self.data)
+        return pa.Array.from_buffers(
+            pa.binary(), len(self.ends), [None, pa.array(offsets, pa.int32()).buffers()[1], pa.py_buffer(self.data)]
+        )
+
     def sorted_out(self) -> tuple[list[int], list[int]]:
         """(blank lines, unframed lines): what is not a record, and the records that are never objects."""
         blank, unframed = [], []
@@ -219,6 +227,7 @@ def streamed_pieces(
     open_batches: Callable[[pa.Buffer], Iterator[pa.RecordBatch]],
     read_rows: Callable[[bytes], int],
     segment_bytes: int = STREAM_SEGMENT_BYTES,
+    on_refusal: Callable[[str], None] | None = None,
 ) -> tuple[list[int], list[Piece]] | None:
     """Stream every line but ``skip`` (ascending; blank or unframed lines) through Arrow, keeping every batch it reads.
 
@@ -233,6 +242,7 @@ def streamed_pieces(
     the same buffer (no copy; the failing block is parsed again), and rows keep mapping to lines. Segments of
     about ``segment_bytes`` run on two threads. A refusal that names no row is resolved by bisection over the
     segment's unread lines (``_scan``); None when Arrow still refuses after that, or miscounts rows.
+    ``on_refusal(message)`` is told every refusal met while streaming (called from the segments' threads).
     """
     buffer = bytearray(lines.data)
     for k in skip:
@@ -262,6 +272,8 @@ def streamed_pieces(
             except pa.ArrowInvalid as exc:
                 kept.extend(batches)
                 pos += consumed
+                if on_refusal is not None:
+                    on_refusal(str(exc))
                 m = ROW_HINT.search(str(exc))
                 failing = pos + int(m.group(1)) if m else -1
                 if pos <= failing < len(todo):

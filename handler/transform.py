@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from handler.decode import Payload, Unreadable, parse_document, sniff
 from handler.fast import ChunkResult, judge_line, process_chunk
+from handler.forecast import Forecast
 from handler.plan import Plan
 from handler.records import Rejection, judge, rows_to_table
 from handler.sink import PartitionWriter, QuarantineWriter
@@ -143,10 +144,12 @@ class _ChunkReader:
         self.plan = plan
         self.previous_isolated = False
         self.first_line = 1
+        self.forecast = Forecast()  # what this object's refusals so far predict about the next chunks
 
     def __call__(self, chunk: bytes) -> ChunkResult:
         # After a dirty chunk, skip the optimistic whole-chunk read: it would most likely fail again.
-        result = process_chunk(chunk, self.first_line, self.plan, whole_first=not self.previous_isolated, defer=True)
+        whole_first = not self.previous_isolated
+        result = process_chunk(chunk, self.first_line, self.plan, whole_first, defer=True, forecast=self.forecast)
         self.previous_isolated = result.isolated and (result.refused > 0 or bool(result.rejections))
         self.first_line += result.lines
         return result

@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from handler_helpers import USERS, ndjson, run, user
 
 import handler.fast as fast_module
+import handler.forecast as forecast_module
 from handler.locate import Lines, has_second_value, streamed_pieces, unreadable_lines
 
 
@@ -120,8 +121,9 @@ def _streamable_records(n: int, seed: int) -> list:
     return [rng.choice(kinds)(i) if rng.random() < 0.15 else user(i) for i in range(n)]
 
 
+@pytest.mark.parametrize("predict", [True, False])
 @pytest.mark.parametrize("seed", [4, 5])
-def test_streamed_isolation_matches_the_per_record_path_exactly(seed, monkeypatch):
+def test_streamed_isolation_matches_the_per_record_path_exactly(seed, predict, monkeypatch):
     data = ndjson(_streamable_records(600, seed))
     slow = run(data, USERS, fast=False)
 
@@ -129,7 +131,20 @@ def test_streamed_isolation_matches_the_per_record_path_exactly(seed, monkeypatc
         raise AssertionError("the chunk fell back to locating")
 
     monkeypatch.setattr(fast_module, "_located", no_locating)  # every chunk is isolated by streaming
-    monkeypatch.setattr(fast_module, "_STREAM_BLOCK", 2048)  # several blocks, several refusals per segment
+    predicted: list[int] = []
+    if predict:
+        plain_predict = forecast_module.Forecast.predict
+
+        def spied(self, *args):
+            found = plain_predict(self, *args)
+            predicted.extend(found)
+            return found
+
+        monkeypatch.setattr(forecast_module.Forecast, "predict", spied)
+    else:  # every refusal is met while streaming
+        monkeypatch.setattr(forecast_module.Forecast, "predict", lambda *args: [])
+    monkeypatch.setattr(forecast_module, "MIN_BLOCK", 2048)  # several blocks, several refusals per segment
+    monkeypatch.setattr(forecast_module, "MAX_BLOCK", 2048)
     for chunk_bytes in (1 << 20, 8192):
         fast = run(data, USERS, fast=True, chunk_bytes=chunk_bytes)
         assert fast[0].isolated_chunks > 0
@@ -140,6 +155,7 @@ def test_streamed_isolation_matches_the_per_record_path_exactly(seed, monkeypatc
             slow[0].quarantined,
         )
         assert fast[1] == slow[1] and fast[2] == slow[2]
+    assert bool(predicted) is predict  # type changes in one chunk are predicted in the next
 
 
 def _stream_reader(schema, block_size: int):

@@ -1,0 +1,116 @@
+"""What the chunks already read tell about the next ones: which lines Arrow will refuse, and how often.
+
+Arrow names the column and the kind of value it met when it refuses a line ("Column(/user/id) changed from
+number to string in row 3"). Producers repeat their mistakes, so once a column has been refused for a kind, the
+lines of the next chunks in which that key is followed by a value of that kind are *predicted*: they are taken
+out before streaming and judged by the validator, instead of costing a refusal each (a re-opened stream and a
+re-parsed block). The refusals still met set the next chunk's block size: small blocks when refusals are
+frequent (each wastes about half a block), large ones when they are rare (each block has a fixed cost).
+
+A prediction is a guess, never a verdict: a predicted line goes to the validator, which is the authority, so a
+wrong guess costs time, never a row. A guess that is mostly wrong (the key also names another field whose values
+are of that kind) is dropped for the rest of the object: a few of the lines it picks in each chunk must be refused
+by Arrow on their own. A ``Forecast`` belongs to one object and is used by one thread, in chunk order, so what it
+predicts depends only on the input.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+
+import pyarrow.compute as pc
+
+from handler.locate import Lines
+
+_REFUSAL = re.compile(r"Column\(((?:/[^()]*)+)\) changed from [a-z_]+ to ([a-z_]+)")
+_KEY = re.compile(r"[A-Za-z0-9_$@.-]+")  # keys written literally in a pattern (others are never predicted)
+_VALUE_START = {"string": '"', "number": "[-0-9]", "boolean": "[tf]", "array": r"\[", "object": r"\{"}
+_GAP = r"[ \t\r]*"
+
+SAMPLE = 3  # lines per pattern and chunk that Arrow must refuse alone, in the majority, for the pattern to be used
+MIN_BLOCK = 64 << 10
+MAX_BLOCK = 1 << 20
+BLOCK_COST = 13 << 10  # Arrow's fixed cost per streamed block, in bytes parsed (pyarrow 26, measured)
+
+
+def refusal_pattern(message: str) -> str | None:
+    """The regular expression (RE2 and ``re``) of the key/value pair Arrow's refusal ``message`` names, or None.
+
+    ``Column(/user/id) changed from number to string`` gives ``"id"`` followed by a string; refusals inside lists
+    (``/tags/[]``), conversions (no column named) and keys that are not plain names give None.
+    """
+    m = _REFUSAL.search(message)
+    if m is None:
+        return None
+    key = m.group(1).rsplit("/", 1)[1]
+    start = _VALUE_START.get(m.group(2))
+    if start is None or not _KEY.fullmatch(key):
+        return None
+    return f'"{re.escape(key)}"{_GAP}:{_GAP}{start}'
+
+
+def block_size(size: int, refusals: float | None) -> int:
+    """The stream block for ``size`` bytes expected to hold ``refusals`` refusals (None: unknown, the smallest).
+
+    A refusal re-parses about half a block; every block costs ``BLOCK_COST``. Their sum is least at
+    sqrt(2 * size * BLOCK_COST / refusals), taken to the power of two below, within [MIN_BLOCK, MAX_BLOCK].
+    """
+    if refusals is None:
+        return MIN_BLOCK
+    if refusals <= 0:
+        return MAX_BLOCK
+    best = math.sqrt(2 * size * BLOCK_COST / refusals)
+    return max(MIN_BLOCK, min(MAX_BLOCK, 1 << int(math.log2(best))))
+
+
+class Forecast:
+    """Refusal patterns and the refusal rate learnt from one object's chunks so far."""
+
+    def __init__(self) -> None:
+        self.patterns: set[str] = set()
+        self.retired: set[str] = set()
+        self._rate: float | None = None  # refusals per byte in the last isolated chunk
+
+    def learn(self, messages: Iterable[str]) -> None:
+        """Take the patterns named by Arrow's refusal ``messages`` (those not dropped before)."""
+        for message in messages:
+            pattern = refusal_pattern(message)
+            if pattern is not None and pattern not in self.retired:
+                self.patterns.add(pattern)
+
+    def record(self, refusals: int, size: int) -> None:
+        """``refusals`` were met streaming a chunk of ``size`` bytes (after the predicted lines were taken out)."""
+        self._rate = refusals / max(size, 1)
+
+    def block_size(self, size: int) -> int:
+        return block_size(size, None if self._rate is None else self._rate * size)
+
+    def predict(self, lines: Lines, skip: Iterable[int], refused_alone: Callable[[bytes], bool]) -> list[int]:
+        """The lines (ascending, none in ``skip``) a pattern picks, for the patterns still right about this chunk.
+
+        ``refused_alone(line)`` asks Arrow to read one line; a pattern whose sampled picks Arrow mostly reads is
+        dropped. Lines in ``skip`` (blank, unframed) are never sampled nor returned.
+        """
+        if not self.patterns:
+            return []
+        ordered = sorted(self.patterns)
+        hits = pc.indices_nonzero(pc.match_substring_regex(lines.array(), "|".join(ordered))).to_pylist()
+        if not hits:
+            return []
+        skipped = set(skip)
+        hits = [k for k in hits if k not in skipped]
+        predicted: set[int] = set()
+        for pattern in ordered:
+            regex = re.compile(pattern.encode())
+            picks = [k for k in hits if regex.search(lines.line(k))]
+            if not picks:
+                continue
+            sample = [picks[i * len(picks) // min(SAMPLE, len(picks))] for i in range(min(SAMPLE, len(picks)))]
+            if 2 * sum(refused_alone(lines.line(k)) for k in sample) > len(sample):
+                predicted.update(picks)
+            else:
+                self.patterns.discard(pattern)
+                self.retired.add(pattern)
+        return sorted(predicted)

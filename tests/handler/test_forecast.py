@@ -1,0 +1,128 @@
+"""The forecast: refusal patterns learnt from Arrow's messages, checked against Arrow, and the block size."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.json as pj
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from handler_helpers import USERS, ndjson, user
+
+from handler.fast import process_chunk
+from handler.forecast import MAX_BLOCK, MIN_BLOCK, Forecast, block_size, refusal_pattern
+from handler.locate import Lines, refused_alone
+
+SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.struct([("id", pa.int64())])), ("tags", pa.list_(pa.string()))])
+
+
+def _refusal(line: bytes) -> str:
+    with pytest.raises(pa.ArrowInvalid) as info:
+        _read_rows(line)
+    return str(info.value)
+
+
+def _read_rows(data: bytes) -> int:
+    return pj.read_json(
+        pa.BufferReader(data),
+        read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 64),
+        parse_options=pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore"),
+    ).num_rows
+
+
+def _refused(line: bytes) -> bool:
+    return refused_alone(line, _read_rows)
+
+
+@pytest.mark.parametrize(
+    ("line", "pattern"),
+    [
+        (b'{"a": "x"}', r'"a"[ \t\r]*:[ \t\r]*"'),
+        (b'{"b": {"id": true}}', r'"id"[ \t\r]*:[ \t\r]*[tf]'),
+        (b'{"b": 3}', r'"b"[ \t\r]*:[ \t\r]*[-0-9]'),
+        (b'{"a": [1]}', r'"a"[ \t\r]*:[ \t\r]*\['),
+        (b'{"a": {"c": 1}}', r'"a"[ \t\r]*:[ \t\r]*\{'),
+        (b'{"tags": ["x", 1]}', None),  # inside a list: no key to look for
+        (b'{"a": 1.5}', None),  # a conversion: Arrow names no column
+    ],
+)
+def test_refusal_pattern_names_the_key_and_the_kind_arrow_met(line, pattern):
+    assert refusal_pattern(_refusal(line)) == pattern
+
+
+def test_refusal_pattern_escapes_or_refuses_unusual_keys():
+    assert refusal_pattern("Column(/user-id) changed from number to string in row 0") == r'"user\-id"[ \t\r]*:[ \t\r]*"'
+    assert refusal_pattern('Column(/we"ird key) changed from number to string in row 0') is None
+    assert refusal_pattern("Failed to convert JSON to int64, couldn't parse:1.5") is None
+
+
+def test_block_size_shrinks_as_refusals_grow_within_bounds():
+    size = 8 << 20
+    assert block_size(size, None) == MIN_BLOCK  # nothing known yet: as small as refusals are cheapest
+    assert block_size(size, 0) == MAX_BLOCK
+    assert block_size(size, 10_000) == MIN_BLOCK
+    sizes = [block_size(size, refusals) for refusals in range(0, 200)]
+    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) > 2
+    assert all(s & (s - 1) == 0 for s in sizes)  # powers of two
+
+
+def _lines(rows: list[bytes]) -> Lines:
+    return Lines(b"\n".join(rows) + b"\n")
+
+
+def test_a_learnt_pattern_predicts_exactly_the_lines_arrow_refuses_for_it():
+    forecast = Forecast()
+    assert forecast.predict(_lines([b'{"a": "x"}']), [], _refused) == []  # nothing learnt: nothing predicted
+    forecast.learn([_refusal(b'{"a": "x"}'), "an error that names no column"])
+    rows = [b'{"a": %d}' % k for k in range(40)]
+    for k in (3, 17, 39):
+        rows[k] = b'{"a" : "%d"}' % k
+    rows[20] = b'{"c": {"a": "s"}, "a": 1}'  # c.a is no column: Arrow reads the line, a wrong guess (judged)
+    rows[25] = b'{"a": "truncat'  # unframed: the caller skips it
+    index = _lines(rows)
+    assert forecast.predict(index, [25], _refused) == [3, 17, 20, 39]
+    assert forecast.patterns == {r'"a"[ \t\r]*:[ \t\r]*"'}
+
+
+def test_a_pattern_that_mostly_picks_lines_arrow_reads_is_dropped_for_good():
+    forecast = Forecast()
+    forecast.learn([_refusal(b'{"b": {"id": "x"}}')])  # b.id met a string...
+    rows = [b'{"a": %d, "other": {"id": "s%d"}}' % (k, k) for k in range(30)]  # ...but "id" also names this
+    rows[5] = b'{"b": {"id": "x"}}'
+    assert forecast.predict(_lines(rows), [], _refused) == []
+    assert forecast.patterns == set() and len(forecast.retired) == 1
+    forecast.learn([_refusal(b'{"b": {"id": "x"}}')])
+    assert forecast.patterns == set()  # not learnt again in this object
+
+
+def _chunk(first: int, wrong: set[int]) -> bytes:
+    rows = []
+    for i in range(first, first + 300):
+        rows.append(user(i, user={"id": f"x{i}", "email": "e", "active": True}) if i in wrong else user(i))
+    rows[7] = json.dumps(user(first + 7)).encode()[:40]  # a refusal no pattern predicts
+    return ndjson(rows)
+
+
+def test_the_next_chunk_predicted_gives_the_same_result_as_unpredicted():
+    wrong = {5, 40, 41, 180, 305, 333, 420, 599}
+    first, second = _chunk(0, wrong), _chunk(300, wrong)
+    forecast = Forecast()
+    learning = process_chunk(first, 1, USERS, whole_first=False, forecast=forecast)
+    assert learning.predicted == 0 and learning.refused == 5 and forecast.patterns
+    predicted = process_chunk(second, 301, USERS, whole_first=False, forecast=forecast)
+    plain = process_chunk(second, 301, USERS, whole_first=False)
+    assert predicted.predicted == 4 and plain.predicted == 0
+    assert predicted.refused == plain.refused == 5
+    assert pa.concat_tables(predicted.tables).equals(pa.concat_tables(plain.tables))
+    assert predicted.rejections == plain.rejections
+    assert len(predicted.rejections) == 5
+
+
+def test_a_failed_whole_chunk_read_teaches_the_same_chunk_isolation():
+    forecast = Forecast()
+    result = process_chunk(_chunk(0, {5, 40, 41, 180}), 1, USERS, whole_first=True, forecast=forecast)
+    assert result.isolated and result.refused == 5 and result.predicted == 4
