@@ -20,8 +20,6 @@ import math
 import re
 from collections.abc import Callable, Iterable
 
-import pyarrow.compute as pc
-
 from handler.locate import Lines
 
 _REFUSAL = re.compile(r"Column\(((?:/[^()]*)+)\) changed from [a-z_]+ to ([a-z_]+)")
@@ -95,16 +93,10 @@ class Forecast:
         """
         if not self.patterns:
             return []
-        ordered = sorted(self.patterns)
-        hits = pc.indices_nonzero(pc.match_substring_regex(lines.array(), "|".join(ordered))).to_pylist()
-        if not hits:
-            return []
         skipped = set(skip)
-        hits = [k for k in hits if k not in skipped]
         predicted: set[int] = set()
-        for pattern in ordered:
-            regex = re.compile(pattern.encode())
-            picks = [k for k in hits if regex.search(lines.line(k))]
+        for pattern in sorted(self.patterns):
+            picks = [k for k in lines.matching(pattern) if k not in skipped]
             if not picks:
                 continue
             sample = [picks[i * len(picks) // min(SAMPLE, len(picks))] for i in range(min(SAMPLE, len(picks)))]

@@ -126,3 +126,18 @@ def test_a_failed_whole_chunk_read_teaches_the_same_chunk_isolation():
     forecast = Forecast()
     result = process_chunk(_chunk(0, {5, 40, 41, 180}), 1, USERS, whole_first=True, forecast=forecast)
     assert result.isolated and result.refused == 5 and result.predicted == 4
+
+
+@pytest.mark.parametrize("span", [1, 3, 64])
+def test_matching_lines_are_those_a_per_line_search_finds(span):
+    import random
+    import re
+
+    rng = random.Random(span)
+    pieces = [b'{"a": 1}', b'{"a": "x"}', b'{"b": {"a" :\t"y"}, "a": "z"}', b"", b'  {"a": 2}\r', b'"a": "']
+    rows = [rng.choice(pieces) for _ in range(500)]
+    pattern = r'"a"[ \t\r]*:[ \t\r]*"'
+    expected = [k for k, row in enumerate(rows) if re.search(pattern.encode(), row)]
+    for data in (b"\n".join(rows) + b"\n", b"\n".join(rows)):
+        assert Lines(data).matching(pattern, span=span) == expected
+    assert Lines(b"").matching(pattern) == []
