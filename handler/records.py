@@ -11,6 +11,9 @@ import pyarrow as pa
 from handler.plan import Plan
 from handler.validate import Problem, partition_value, validate_record
 
+_BLANK = b" \t\r\n"
+_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
 Location = tuple[str, int]  # ("line", 1-based line number) for NDJSON, ("index", 0-based) in a JSON array
 
 
@@ -20,16 +23,21 @@ class Rejection:
 
     location: Location
     problems: tuple[Problem, ...]
-    record: object = None  # the decoded record, when it decoded
-    record_text: str | None = None  # the raw line, when it did not
+    record: object = None  # the decoded record, when it decoded and no line holds it (a document's records)
+    record_text: str | None = None  # the raw line, when it did not decode
+    record_json: str | None = None  # the line as uploaded, when it decoded: valid JSON, reported verbatim
 
     @classmethod
     def unparsed(cls, location: Location, line: bytes, reason: str) -> Rejection:
         text = line.decode("utf-8", errors="replace")
         return cls(location, (Problem("<record>", "a JSON object", reason),), record_text=text)
 
-    def report(self, raw_key: str, version_id: str | None) -> dict:
-        """The quarantine line: raw object, position, first problem, all problems, original record."""
+    def report_line(self, raw_key: str, version_id: str | None) -> bytes:
+        """The quarantine NDJSON line: raw object, position, first problem, all problems, original record.
+
+        A record that came as a line is written as uploaded (numbers exactly as written), spliced in as the last
+        member; unicode line separators are escaped so every reader sees exactly one line.
+        """
         first = self.problems[0]
         out = {
             "raw_key": raw_key,
@@ -42,19 +50,14 @@ class Rejection:
         }
         if self.record_text is not None:
             out["record_text"] = self.record_text
-        else:
-            out["record"] = self.record
-        return out
-
-
-def _plain(original: bytes | None, record: object) -> object:
-    """The record for the quarantine report, with JSON numbers as plain ints and floats."""
-    if original is not None:
-        try:
-            return json.loads(original)
-        except ValueError:
-            return original.decode("utf-8", errors="replace")
-    return _undecimal(record)
+        elif self.record_json is None:
+            out["record"] = _undecimal(self.record)
+        text = json.dumps(out, ensure_ascii=False, default=str)
+        if self.record_json is not None:
+            text = f'{text[:-1]}, "record": {self.record_json}}}'
+        for char, escape in _LINE_BREAKS.items():
+            text = text.replace(char, escape)
+        return (text + "\n").encode("utf-8", errors="backslashreplace")
 
 
 def _undecimal(value: object) -> object:
@@ -72,21 +75,12 @@ def judge(record: object, location: Location, plan: Plan, original: bytes | None
     """Validate one decoded record: the output row (with ``dt``) or a Rejection."""
     row, problems = validate_record(record, plan.contract)
     if problems:
-        return Rejection(location, tuple(problems), record=_plain(original, record))
+        if original is not None:
+            return Rejection(location, tuple(problems), record_json=original.strip(_BLANK).decode("utf-8"))
+        return Rejection(location, tuple(problems), record=record)
     row["dt"] = partition_value(row, plan.contract)
     return row
 
 
 def rows_to_table(rows: list[dict], plan: Plan) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=plan.out_schema)
-
-
-_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def encode_report_line(report: dict) -> bytes:
-    """One NDJSON line; unicode line separators are escaped so every reader sees exactly one line."""
-    text = json.dumps(report, ensure_ascii=False, default=str)
-    for char, escape in _LINE_BREAKS.items():
-        text = text.replace(char, escape)
-    return (text + "\n").encode("utf-8", errors="backslashreplace")

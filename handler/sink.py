@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from handler.records import Rejection, encode_report_line
+from handler.records import Rejection
 from handler.schema import PARTITION_COLUMN
 from handler.threads import pool
 
@@ -109,7 +109,7 @@ class QuarantineWriter:
     def add(self, rejection: Rejection) -> None:
         if self._fh is None:
             self._fh = open(self.path, "wb")  # noqa: SIM115 - kept open while streaming
-        self._fh.write(encode_report_line(rejection.report(self.raw_key, self.version_id)))
+        self._fh.write(rejection.report_line(self.raw_key, self.version_id))
         self.count += 1
 
     def close(self) -> Path | None:

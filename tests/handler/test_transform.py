@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from handler_helpers import TWEETS, USERS, ndjson, run, user
+
+from handler.transform import transform
 
 
 def test_clean_ndjson_is_written_partitioned_by_payload_time():
@@ -47,6 +50,21 @@ def test_mixed_input_quarantines_each_bad_record_with_its_reason():
     assert by_line[7]["record"] == {"user": {"id": "six"}}
     assert by_line[9]["expected"] == "object"
     assert all(r["raw_key"] == "in/k.json" and r["version_id"] == "v1" for r in report)
+
+
+def test_a_quarantined_line_is_reported_as_uploaded_on_one_line():
+    line = '{"user": {"id": "x", "score": 1.50, "big": 12345678901234567890123, "note": "a\u2028b \\ud800"}}'
+    data = ndjson([user(1)]) + line.encode() + b"\r\n" + ndjson([user(3)])
+    staged, _rows, report, _ = run(data)
+    assert staged.quarantined == 1 and report[0]["line"] == 2
+    with tempfile.TemporaryDirectory() as tmp:
+        again = transform([data], USERS, Path(tmp), "in/k.json", "v1")
+        raw = again.quarantine_file.read_bytes()
+    assert raw.count(b"\n") == 1 and raw.endswith(b"}\n")  # one NDJSON line, the CR of the upload dropped
+    written = line.replace("\u2028", "\\u2028")  # line separators escaped, all else as written
+    assert raw.decode().split(', "record": ', 1)[1] == written + "}\n"
+    assert report[0]["record"]["user"]["big"] == 12345678901234567890123
+    assert report[0]["record"]["user"]["note"] == "a\u2028b \ud800"
 
 
 @pytest.mark.parametrize(
