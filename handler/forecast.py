@@ -96,7 +96,8 @@ class Forecast:
         skipped = set(skip)
         predicted: set[int] = set()
         for pattern in sorted(self.patterns):
-            picks = [k for k in lines.matching(pattern) if k not in skipped]
+            # the spans are searched from the key's first character: a quote is on every line, many times
+            picks = [k for k in lines.matching(pattern, prefilter=pattern[1:]) if k not in skipped]
             if not picks:
                 continue
             sample = [picks[i * len(picks) // min(SAMPLE, len(picks))] for i in range(min(SAMPLE, len(picks)))]

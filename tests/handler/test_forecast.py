@@ -141,3 +141,11 @@ def test_matching_lines_are_those_a_per_line_search_finds(span):
     for data in (b"\n".join(rows) + b"\n", b"\n".join(rows)):
         assert Lines(data).matching(pattern, span=span) == expected
     assert Lines(b"").matching(pattern) == []
+
+
+def test_a_prefilter_narrows_the_spans_but_the_pattern_decides():
+    rows = [b'{"paid": "x"}', b'{"id": "y"}', b'{"id": 1}', b'{"xid": "z"}'] * 50
+    index = _lines(rows)
+    pattern = r'"id"[ \t\r]*:[ \t\r]*"'
+    assert index.matching(pattern, span=4, prefilter=pattern[1:]) == list(range(1, 200, 4))
+    assert index.matching(pattern, span=4, prefilter=pattern[1:]) == index.matching(pattern, span=4)
