@@ -1,11 +1,15 @@
 """The vectorised path: NDJSON bytes -> Arrow table with ``pyarrow.json`` and an explicit schema.
 
-A chunk is first read whole. Only if Arrow refuses it (malformed line, wrong type) is the chunk *isolated*:
-Arrow's error names the failing row, the rows before it are read again in one call, the failing line goes to
-the per-record validator, and reading resumes after it. Errors Arrow reports without a row (numeric
-conversions) are located by bisection. Rows Arrow reads but cannot prove valid (nulls in required columns,
-timestamps its strict pattern does not match) are *suspects* and also go to the validator. The validator is
-the authority: every line ends up exactly once in the curated table or in a rejection.
+A chunk is first read whole (after a dirty chunk that read is skipped: it would most likely fail again). Only if
+Arrow refuses it (malformed line, wrong type) is the chunk *isolated*: its lines are streamed in blocks over one
+buffer in which refused lines are blanked (``locate.streamed_pieces``), so each line is parsed about once and a
+refusal costs a re-opened stream. The lines the object's ``Forecast`` predicts Arrow will refuse (a key followed
+by a value of the kind Arrow refused for it earlier) are taken out first. Refusals that name no row (numeric
+conversions) are bisected. When a line may hold two values, or streaming gives up, the refused lines are
+located and all the others read again in one call (``_located``); the last resort reads line by line
+(``_Isolator``). Rows Arrow reads but cannot prove valid (nulls in required columns, timestamps its strict
+pattern does not match) are *suspects*. Refused lines and suspects go to the per-record validator, which is the
+authority: every line ends up exactly once in the curated table or in a rejection.
 """
 
 from __future__ import annotations
