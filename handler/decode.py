@@ -15,7 +15,7 @@ from decimal import Decimal
 
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
-_WHITESPACE = b" \t\r\n"
+BLANK = b" \t\r\n"  # JSON whitespace: what a blank line is made of
 
 
 class Unreadable(Exception):
@@ -75,7 +75,7 @@ class Payload:
     def first_line(self) -> bytes:
         """The first non-blank line (without peeking past it more than one block)."""
         while True:
-            stripped = self._head.lstrip(_WHITESPACE)
+            stripped = self._head.lstrip(BLANK)
             nl = stripped.find(b"\n")
             if nl >= 0:
                 return stripped[:nl]
@@ -85,7 +85,7 @@ class Payload:
     def second_line(self) -> bytes | None:
         """The second non-blank line, or None when there is none (bounded lookahead: at most ~1 MB)."""
         while True:
-            lines = [ln for ln in self._head.split(b"\n") if ln.strip(_WHITESPACE)]
+            lines = [ln for ln in self._head.split(b"\n") if ln.strip(BLANK)]
             if len(lines) >= 2 and (self._head.rstrip(b" \t\r").endswith(b"\n") or len(lines) >= 3):
                 return lines[1]
             if len(self._head) > (1 << 20) or not self._pull():
@@ -245,7 +245,7 @@ def looks_like_json_value(line: bytes) -> bool:
 def sniff(payload: Payload, records_path: str | None) -> str:
     """``"ndjson"`` or ``"document"``; raises Unreadable for an empty object."""
     first = payload.first_line()
-    if not first.strip(_WHITESPACE):
+    if not first.strip(BLANK):
         raise Unreadable("empty object: no JSON in it")
     if first.lstrip()[:1] == b"[":
         return "document"

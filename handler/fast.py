@@ -27,15 +27,22 @@ import pyarrow.json as pj
 from contracts import DataType
 from handler.decode import parse_line
 from handler.forecast import Forecast
-from handler.locate import Lines, found, has_second_value, refused_alone, streamed_pieces, unreadable_lines
+from handler.locate import (
+    ROW_HINT,
+    Lines,
+    found,
+    has_second_value,
+    refused_alone,
+    starts_with_n,
+    streamed_pieces,
+    unreadable_lines,
+)
 from handler.plan import Plan
 from handler.records import Rejection, judge, rows_to_table
 from handler.temporal import parse_dates, parse_timestamps
 from handler.threads import pool
 
 _LOCATE_ROUNDS = 4
-_ROW_HINT = re.compile(r" in row (\d+)")
-_BLANK = b" \t\r\n"
 # pyarrow's JSON reader crashes (segfault, pyarrow 26) when a block starts with a `null` row. Lines that start
 # with `n` (null, or garbage) are therefore never the first line handed to it: such chunks are isolated and
 # those lines judged by the validator.
@@ -155,18 +162,9 @@ def curate_table(table: pa.Table, plan: Plan) -> tuple[pa.Table, pa.Array]:
 
 def _nonblank_lines(data: bytes, first_line: int) -> list[tuple[int, int, int]]:
     """(line number, start, end) of every non-blank line in ``data``."""
-    out = []
-    pos = 0
-    line_no = first_line
-    size = len(data)
-    while pos < size:
-        nl = data.find(b"\n", pos)
-        end = size if nl < 0 else nl
-        if data[pos:end].strip(_BLANK):
-            out.append((line_no, pos, end))
-        line_no += 1
-        pos = end + 1
-    return out
+    lines = Lines(data)
+    blank = set(lines.sorted_out()[0])
+    return [(first_line + k, lines.start(k), lines.ends[k]) for k in range(len(lines)) if k not in blank]
 
 
 def _has_n_line(data: bytes) -> bool:
@@ -195,7 +193,7 @@ class _Isolator:
 
     def starts_with_n(self, k: int) -> bool:
         _, start, end = self.lines[k]
-        return self.data[start:end].lstrip(_BLANK)[:1] == b"n"
+        return starts_with_n(self.data[start:end])
 
     def run(self, i: int, j: int) -> None:
         while i < j:
@@ -210,7 +208,7 @@ class _Isolator:
                 if j - i == 1:
                     self.judge(i)
                     return
-                m = _ROW_HINT.search(str(exc))
+                m = ROW_HINT.search(str(exc))
                 hint = int(m.group(1)) if m else -1
                 if 0 <= hint < j - i:
                     if hint:

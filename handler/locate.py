@@ -23,11 +23,10 @@ from itertools import accumulate
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from handler.decode import parse_line
+from handler.decode import BLANK, parse_line
 from handler.threads import pool
 
 ROW_HINT = re.compile(r" in row (\d+)")
-BLANK = b" \t\r\n"
 SEGMENT_BYTES = 256 << 10
 
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from handler.decode import BLANK
 from handler.plan import Plan
 from handler.validate import Problem, partition_value, validate_record
 
-_BLANK = b" \t\r\n"
 _LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 Location = tuple[str, int]  # ("line", 1-based line number) for NDJSON, ("index", 0-based) in a JSON array
@@ -76,7 +76,7 @@ def judge(record: object, location: Location, plan: Plan, original: bytes | None
     row, problems = validate_record(record, plan.contract)
     if problems:
         if original is not None:
-            return Rejection(location, tuple(problems), record_json=original.strip(_BLANK).decode("utf-8"))
+            return Rejection(location, tuple(problems), record_json=original.strip(BLANK).decode("utf-8"))
         return Rejection(location, tuple(problems), record=record)
     row["dt"] = partition_value(row, plan.contract)
     return row

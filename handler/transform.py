@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import pyarrow as pa
 
-from handler.decode import Payload, Unreadable, parse_document, sniff
+from handler.decode import BLANK, Payload, Unreadable, parse_document, sniff
 from handler.fast import ChunkResult, judge_line, process_chunk
 from handler.forecast import Forecast
 from handler.plan import Plan
@@ -183,7 +183,7 @@ def _run_lines(chunk: bytes, first_line: int, plan: Plan, parts, quarantine, sta
     if lines[-1] == b"":
         lines.pop()
     for offset, line in enumerate(lines):
-        if not line.strip(b" \t\r\n"):
+        if not line.strip(BLANK):
             continue
         staged.records_in += 1
         verdict = judge_line(line, first_line + offset, plan)

@@ -85,17 +85,8 @@ def test_dirty_input_gives_byte_identical_parquet():
 
 def test_unreadable_lines_are_located_by_row_hint_and_bisection():
     import pyarrow as pa
-    import pyarrow.json as pj
 
-    schema = pa.schema([("a", pa.int64())])
-
-    def read_rows(data: bytes) -> int:
-        return pj.read_json(
-            pa.BufferReader(data),
-            read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 64),
-            parse_options=pj.ParseOptions(explicit_schema=schema),
-        ).num_rows
-
+    _, read_rows = _stream_reader(pa.schema([("a", pa.int64())]), block_size=64)
     lines = [b'{"a": 1}'] * 50
     for k, bad in {3: b'{"a": ', 10: b'{"a": "s"}', 11: b"null", 20: b'{"a": 1.5}', 30: b"{} {}", 49: b"[1]"}.items():
         lines[k] = bad
