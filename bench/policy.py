@@ -37,10 +37,10 @@ def project_plan(path: Path | None) -> dict:
     path = path or REPO / "reports" / "plan.json"
     if path.is_file():
         return json.loads(path.read_text(encoding="utf-8"))
-    from policies.planner import plan_local
+    from policies.planner import artifacts, plan_local
 
     print(f"{path} not found: planning infra/envs/local against moto (needs `lake build`)...", file=sys.stderr)
-    return plan_local()
+    return plan_local(REPO / "infra" / "envs" / "local", artifacts(REPO / "dist"))
 
 
 def _plain(value):

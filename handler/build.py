@@ -15,7 +15,6 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 HANDLER_ZIP = "handler.zip"
 LAYER_ZIP = "pyarrow-layer.zip"
 LAYER_STAMP = "pyarrow-layer.json"
@@ -53,21 +52,29 @@ def write_reproducible_zip(target: Path, files: Iterable[tuple[str, Path]]) -> P
     return target
 
 
-def handler_files(root: Path = REPO_ROOT) -> list[tuple[str, Path]]:
-    """The function's code: ``handler/*.py`` (without build-time modules) and the ``contracts`` package."""
+def handler_files(handler_dir: Path, contracts_dir: Path) -> list[tuple[str, Path]]:
+    """The function's code from the checkout: ``handler/*.py`` (without build-time modules) and the ``contracts``
+    package with its contracts (``contracts/__init__.py``, ``contracts/<dataset>/v<N>.json``)."""
+    handler_dir, contracts_dir = Path(handler_dir), Path(contracts_dir)
+    sources = sorted(handler_dir.glob("*.py"))
+    package = contracts_dir / "__init__.py"
+    if not sources or not package.is_file():
+        raise BuildError(
+            f"no Lambda source: looked for {handler_dir}/*.py and {package}; run `lake build` from the checkout's root"
+        )
     files = []
-    for path in sorted((root / "handler").glob("*.py")):
-        name = path.relative_to(root).as_posix()
+    for path in sources:
+        name = f"handler/{path.name}"
         if name not in EXCLUDED_MODULES:
             files.append((name, path))
-    files.append(("contracts/__init__.py", root / "contracts" / "__init__.py"))
-    for path in sorted((root / "contracts").glob("*/v*.json")):
-        files.append((path.relative_to(root).as_posix(), path))
+    files.append(("contracts/__init__.py", package))
+    for path in sorted(contracts_dir.glob("*/v*.json")):
+        files.append((f"contracts/{path.relative_to(contracts_dir).as_posix()}", path))
     return files
 
 
-def build_handler_zip(dist_dir: Path) -> Path:
-    return write_reproducible_zip(Path(dist_dir) / HANDLER_ZIP, handler_files())
+def build_handler_zip(dist_dir: Path, handler_dir: Path, contracts_dir: Path) -> Path:
+    return write_reproducible_zip(Path(dist_dir) / HANDLER_ZIP, handler_files(handler_dir, contracts_dir))
 
 
 def pinned_pyarrow() -> str:
@@ -132,10 +139,10 @@ def layer_is_current(dist_dir: Path) -> bool:
     return all(recorded.get(k) == v for k, v in _layer_inputs().items())
 
 
-def ensure_artifacts(dist_dir: Path) -> tuple[Path, Path]:
+def ensure_artifacts(dist_dir: Path, handler_dir: Path, contracts_dir: Path) -> tuple[Path, Path]:
     """Both artifacts, building the handler zip always (cheap) and the layer only when it is out of date."""
     dist_dir = Path(dist_dir)
-    handler_zip = build_handler_zip(dist_dir)
+    handler_zip = build_handler_zip(dist_dir, handler_dir, contracts_dir)
     layer_zip = dist_dir / LAYER_ZIP if layer_is_current(dist_dir) else build_layer_zip(dist_dir)
     return handler_zip, layer_zip
 

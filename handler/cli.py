@@ -10,13 +10,13 @@ from pathlib import Path
 
 from lake.errors import LakeError
 
-DEFAULT_DIST = Path("dist")
-
 
 def register(subparsers) -> None:
     """Add this package's subcommands to the `lake` parser."""
-    build = subparsers.add_parser("build", help="build dist/handler.zip and dist/pyarrow-layer.zip (cached)")
-    build.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="output directory (default: dist)")
+    build = subparsers.add_parser(
+        "build", help="build dist/handler.zip and dist/pyarrow-layer.zip (cached) from the checkout's handler/"
+    )
+    build.add_argument("--dist", type=Path, help="output directory (default: dist of [tool.lake] or ./dist)")
     build.add_argument("--force", action="store_true", help="rebuild the pyarrow layer even when up to date")
     build.set_defaults(func=cmd_build)
 
@@ -42,12 +42,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         sha256_of,
         unzipped_size,
     )
+    from lake.workspace import from_args
 
+    ws = from_args(args)
+    sources = (ws.require("handler"), ws.require("contracts"))
     try:
         if args.force:
-            handler_zip, layer_zip = build_handler_zip(args.dist), build_layer_zip(args.dist)
+            handler_zip, layer_zip = build_handler_zip(ws.dist, *sources), build_layer_zip(ws.dist)
         else:
-            handler_zip, layer_zip = ensure_artifacts(args.dist)
+            handler_zip, layer_zip = ensure_artifacts(ws.dist, *sources)
     except BuildError as exc:
         raise LakeError(str(exc)) from None
     for path in (handler_zip, layer_zip):
@@ -60,15 +63,18 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _contract(dataset: str, version: int | None):
     from contracts import ContractError, discover, load_contract
+    from lake.workspace import resolve
 
+    root = resolve().require("contracts")
     try:
         if version is not None:
-            return load_contract(dataset, version)
-        versions = [c for c in discover() if c.dataset == dataset]
+            return load_contract(dataset, version, root)
+        found = discover(root)
+        versions = [c for c in found if c.dataset == dataset]
     except ContractError as exc:
         raise LakeError(str(exc)) from None
     if not versions:
-        known = sorted({c.dataset for c in discover()})
+        known = sorted({c.dataset for c in found})
         raise LakeError(f"no contract for dataset {dataset!r} (known: {', '.join(known)})")
     return versions[-1]
 

@@ -1,9 +1,5 @@
-"""Shared plumbing for the lake harness: the ``lake`` command, the Terraform runner, the local AWS endpoint."""
+"""Shared plumbing for the lake harness: the ``lake`` command, the Terraform runner, the local AWS endpoint.
 
-from pathlib import Path
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-INFRA_DIR = REPO_ROOT / "infra"
-LOCAL_ENV_DIR = INFRA_DIR / "envs" / "local"
-AWS_ENV_DIR = INFRA_DIR / "envs" / "aws"
-DIST_DIR = REPO_ROOT / "dist"
+The harness works on the checkout it is run in: its paths come from :mod:`lake.workspace`, never from where this
+package is installed.
+"""

@@ -10,8 +10,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from lake import DIST_DIR, INFRA_DIR, LOCAL_ENV_DIR
 from lake.errors import LakeError
+from lake.workspace import from_args
 
 
 def register(subparsers) -> None:
@@ -19,12 +19,14 @@ def register(subparsers) -> None:
     infra_sub = infra.add_subparsers(dest="infra_command", metavar="ACTION")
     infra_sub.required = True
     check = infra_sub.add_parser("check", help="terraform fmt -check and validate (no credentials needed)")
-    check.add_argument("--infra", type=Path, default=INFRA_DIR, help="the infra directory (default: %(default)s)")
+    check.add_argument("--infra", type=Path, help="the infra directory (default: the checkout's infra/)")
     check.set_defaults(func=cmd_infra_check)
 
     demo = subparsers.add_parser("demo", help="run the whole lake on this machine, end to end, then tear it down")
     demo.add_argument("--users", type=int, default=500, help="generated user records to upload (default 500)")
-    demo.add_argument("--config-dir", type=Path, default=LOCAL_ENV_DIR, help="Terraform root to apply")
+    demo.add_argument(
+        "--config-dir", type=Path, help="Terraform root to apply (default: the checkout's infra/envs/local)"
+    )
     demo.set_defaults(func=cmd_demo)
 
     up = subparsers.add_parser("up", help="start a local lake and keep it running (Ctrl-C stops it)")
@@ -57,7 +59,7 @@ def register(subparsers) -> None:
 def cmd_infra_check(args: argparse.Namespace) -> int:
     from lake.infra_check import check_infra
 
-    results = check_infra(args.infra, progress=lambda msg: print(f"  {msg}", flush=True))
+    results = check_infra(from_args(args).require("infra"), progress=lambda msg: print(f"  {msg}", flush=True))
     failed = [r for r in results if not r.ok]
     for r in failed:
         print(f"FAIL {r.path}: {r.detail}", file=sys.stderr)
@@ -68,7 +70,12 @@ def cmd_infra_check(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from lake.demo import run_demo
 
-    return run_demo(out=lambda line: print(line, flush=True), users=args.users, config_dir=args.config_dir.resolve())
+    return run_demo(
+        out=lambda line: print(line, flush=True),
+        users=args.users,
+        config_dir=args.config_dir,
+        workspace=from_args(args),
+    )
 
 
 def _session_or(endpoint: str | None) -> tuple[str, dict]:
@@ -168,8 +175,9 @@ def cmd_up(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="lake-up-"))
     try:
         print(f"local AWS endpoint: {aws.endpoint}", flush=True)
-        handler_zip, layer_zip = ensure_artifacts(DIST_DIR)
-        lake = LocalLake(aws, workdir, handler_zip, layer_zip)
+        ws = from_args(args)
+        handler_zip, layer_zip = ensure_artifacts(ws.dist, ws.require("handler"), ws.require("contracts"))
+        lake = LocalLake(aws, workdir, handler_zip, layer_zip, config_dir=ws.require("infra", ws.local_env))
         lake.init()
         outputs = lake.apply()
         session.save(aws.endpoint, outputs, lake.state_path)

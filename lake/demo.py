@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from lake import DIST_DIR, LOCAL_ENV_DIR
 from lake.errors import LakeError
+from lake.workspace import Workspace, resolve
 
 DEMO_QUERIES = (
     "SELECT lang, count(*) AS tweets FROM tweets_v1 GROUP BY lang ORDER BY tweets DESC, lang LIMIT 5",
@@ -101,14 +101,22 @@ def quarantine_summary(s3, bucket: str) -> dict[str, int]:
 
 
 def run_demo(
-    out: Callable[[str], None] = print, users: int = 500, config_dir: Path = LOCAL_ENV_DIR, keep_workdir: bool = False
+    out: Callable[[str], None] = print,
+    users: int = 500,
+    config_dir: Path | None = None,
+    keep_workdir: bool = False,
+    workspace: Workspace | None = None,
 ) -> int:
+    """The whole lake on this machine; paths from ``workspace`` (default: the checkout seen from the working
+    directory), the Terraform root ``config_dir`` (default: its ``infra/envs/local``)."""
     from lake.deploy import LocalLake
     from lake.dispatcher import LocalDispatcher
     from lake.local_aws import LocalAWS, patched_environ
     from lake.query import render, run_local, s3_filesystem
     from lake.samples import demo_uploads
 
+    ws = workspace or resolve()
+    config_dir = ws.require("infra", Path(config_dir).resolve() if config_dir is not None else ws.local_env)
     steps = Steps(total=11, out=out)
     infra_dir = config_dir.parents[1]  # infra/envs/<env> -> infra/
     workdir = Path(tempfile.mkdtemp(prefix="lake-demo-"))
@@ -121,7 +129,7 @@ def run_demo(
         def build():
             from handler.build import ensure_artifacts
 
-            return ensure_artifacts(DIST_DIR)
+            return ensure_artifacts(ws.dist, ws.require("handler"), ws.require("contracts"))
 
         handler_zip, layer_zip = steps.run("build the Lambda artifacts (dist/)", build)
 

@@ -11,10 +11,10 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from lake import LOCAL_ENV_DIR, REPO_ROOT
 from lake.errors import LakeError
 from lake.local_aws import LocalAWS
 from lake.terraform import Terraform
+from lake.workspace import resolve
 
 DEFAULT_PARALLELISM = 20  # moto answers fast; most of a run is Terraform walking the graph
 
@@ -34,6 +34,9 @@ def _inside(path: Path, root: Path) -> bool:
 class LocalLake:
     """``infra/envs/local`` (or another root with the same variables) applied against ``aws``.
 
+    ``config_dir`` defaults to the checkout's ``infra/envs/local`` (see :mod:`lake.workspace`); ``workdir`` must lie
+    outside the checkout that holds ``config_dir``.
+
     ``variables`` are extra Terraform variables (e.g. ``{"datasets": {...}}``); the endpoint, region and artifact
     paths are always set from ``aws``, ``handler_zip`` and ``layer_zip``.
     """
@@ -44,14 +47,14 @@ class LocalLake:
         workdir: Path,
         handler_zip: Path,
         layer_zip: Path,
-        config_dir: Path = LOCAL_ENV_DIR,
+        config_dir: Path | None = None,
         variables: Mapping[str, object] | None = None,
         parallelism: int = DEFAULT_PARALLELISM,
     ) -> None:
         self.aws = aws
         self.workdir = Path(workdir).resolve()
-        self.config_dir = Path(config_dir).resolve()
-        if _inside(self.workdir, REPO_ROOT):
+        self.config_dir = Path(config_dir).resolve() if config_dir is not None else resolve().local_env
+        if _inside(self.workdir, resolve(self.config_dir).root):
             raise DeployError(f"{self.workdir}: keep Terraform state and data out of the repository (use a temp dir)")
         self.handler_zip = Path(handler_zip).resolve()
         self.layer_zip = Path(layer_zip).resolve()

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from lake import REPO_ROOT
+from lake.workspace import resolve
 
-SHARED_TWEETS = REPO_ROOT.parent / "shared" / "data" / "twitter.json"
 _NAMES = ["Ada Lovelace", "Åsa Öberg", "José Ñúñez", "李小龙", "Zoë Brontë", "Ngozi Okonjo", "Łukasz Żak", "Émile Zola"]
 _CITIES = ["Zürich", "São Paulo", "Kraków", "東京", "Reykjavík", "Lagos"]
 
@@ -71,9 +70,14 @@ def users_ndjson(count: int, seed: int = 7, bad_every: int = 0) -> tuple[bytes, 
     return ("\n".join(lines) + "\n").encode("utf-8"), bad
 
 
+def shared_tweets(root: Path) -> Path:
+    """The real search dump of a checkout at ``root`` that sits beside ``shared/``."""
+    return root.parent / "shared" / "data" / "twitter.json"
+
+
 def tweets_document(path: Path | None = None, count: int = 100, seed: int = 11) -> tuple[bytes, int]:
     """The real search dump when available, otherwise a generated one with the same shape."""
-    source = Path(os.environ.get("LAKE_SAMPLE_TWEETS") or path or SHARED_TWEETS)
+    source = Path(os.environ.get("LAKE_SAMPLE_TWEETS") or path or shared_tweets(resolve().root))
     if source.is_file():
         body = source.read_bytes()
         return body, len(json.loads(body)["statuses"])

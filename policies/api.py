@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from lake.workspace import resolve as resolve_workspace
 from policies.checks import all_checks
 from policies.context import Context, Options
 from policies.findings import Finding
@@ -24,13 +25,16 @@ UNDECIDABLE_ID = "GATE-UNDECIDABLE"
 
 
 def _options(opts: dict[str, Any]) -> Options:
+    """Options from keyword arguments; the checkout's paths not given come from ``workspace`` (a
+    :class:`lake.workspace.Workspace`, default: the one seen from the working directory)."""
     known = {k: v for k, v in opts.items() if k in Options.__dataclass_fields__}
-    unknown = set(opts) - set(known) - {"only", "variables"}
+    unknown = set(opts) - set(known) - {"only", "variables", "workspace"}
     if unknown:
         raise TypeError(f"unknown options {sorted(unknown)}")
-    for key in ("contracts_dir", "artifact", "handler_source"):
-        if known.get(key) is not None:
-            known[key] = Path(known[key])
+    ws = opts.get("workspace") or resolve_workspace()
+    defaults = {"contracts_dir": ws.contracts, "artifact": ws.handler_zip, "handler_source": ws.handler.parent}
+    for key, default in defaults.items():
+        known[key] = Path(known[key]) if known.get(key) is not None else default
     return Options(**known)
 
 

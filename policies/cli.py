@@ -8,11 +8,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lake import REPO_ROOT
+from lake.workspace import from_args
 from policies.errors import PolicyInputError
 
-DEFAULT_INFRA = REPO_ROOT / "infra"
-DOCS_PATH = REPO_ROOT / "docs" / "invariants.md"
+DOCS_PATH = Path("docs") / "invariants.md"  # relative to the checkout's root
 
 
 def register(subparsers) -> None:
@@ -23,7 +22,11 @@ def register(subparsers) -> None:
 
     check = sub.add_parser("check", help="check every invariant; exit 0 pass, 1 violations, 2 unusable input")
     check.add_argument("--plan", type=Path, help="plan JSON from `terraform show -json tfplan`")
-    check.add_argument("--infra", type=Path, help="Terraform root or infra/ (default: infra/ when no --plan is given)")
+    check.add_argument(
+        "--infra", type=Path, help="Terraform root or infra/ (default: the checkout's infra/ when no --plan is given)"
+    )
+    check.add_argument("--contracts", type=Path, help="contracts directory (default: the checkout's contracts/)")
+    check.add_argument("--dist", type=Path, help="where `lake build` wrote handler.zip (default: the checkout's dist/)")
     check.add_argument("--state", type=Path, help="a Terraform state (tfstate v4) to judge instead")
     check.add_argument(
         "--no-enrich",
@@ -32,7 +35,9 @@ def register(subparsers) -> None:
     )
     check.add_argument("--format", choices=("console", "json", "sarif", "junit"), default="console")
     check.add_argument("--output", type=Path, help="write the report here instead of stdout")
-    check.add_argument("--suppressions", type=Path, help="suppressions file (default: .lake-policy-suppressions.json)")
+    check.add_argument(
+        "--suppressions", type=Path, help="suppressions file (default: the checkout's .lake-policy-suppressions.json)"
+    )
     check.add_argument("--checkov-report", type=Path, action="append", default=[], help="merge a checkov JSON result")
     check.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="set an HCL root variable")
     check.add_argument("--only", action="append", default=[], metavar="ID", help="run only this check (repeatable)")
@@ -48,14 +53,17 @@ def register(subparsers) -> None:
     matrix.set_defaults(func=cmd_matrix)
 
     docs = sub.add_parser("docs", help="write docs/invariants.md from the check registry")
-    docs.add_argument("--output", type=Path, default=DOCS_PATH)
+    docs.add_argument("--output", type=Path, help=f"(default: the checkout's {DOCS_PATH})")
     docs.add_argument("--check", action="store_true", help="exit 1 if the file is stale instead of writing it")
     docs.set_defaults(func=cmd_docs)
 
     plan = sub.add_parser("plan", help="terraform plan of infra/envs/local against a local endpoint, as JSON")
     plan.add_argument("--output", type=Path, required=True)
     plan.add_argument("--endpoint", help="an AWS endpoint already running (default: start moto on loopback)")
-    plan.add_argument("--config", type=Path, help="Terraform root (default infra/envs/local)")
+    plan.add_argument("--config", type=Path, help="Terraform root (default: the checkout's infra/envs/local)")
+    plan.add_argument(
+        "--dist", type=Path, help="where `lake build` wrote the artifacts (default: the checkout's dist/)"
+    )
     plan.set_defaults(func=cmd_plan)
 
 
@@ -87,22 +95,21 @@ def cmd_check(args) -> int:
     from policies import api
     from policies.checkov_report import load_checkov_report
     from policies.report import active, render
-    from policies.suppressions import DEFAULT_FILE, apply_suppressions, load_suppressions
+    from policies.suppressions import apply_suppressions, load_suppressions
 
-    opts = {"only": args.only or None}
+    ws = from_args(args)
+    opts = {"only": args.only or None, "workspace": ws}
     if args.max_bytes_scanned is not None:
         opts["bytes_ceiling"] = args.max_bytes_scanned
     findings = []
     inputs = []
-    infra = (
-        args.infra if args.infra is not None else (DEFAULT_INFRA if args.plan is None and args.state is None else None)
-    )
+    infra = ws.infra if args.infra is not None or (args.plan is None and args.state is None) else None
     if infra is not None:
-        root = api.hcl_root(infra)
+        root = api.hcl_root(ws.require("infra", infra))
         findings += api.check_hcl(root, _parse_vars(args.var), **opts)
         inputs.append(f"HCL {root}")
     if args.plan is not None:
-        source = args.infra or (DEFAULT_INFRA if DEFAULT_INFRA.is_dir() else None)
+        source = ws.infra if args.infra is not None or ws.infra.is_dir() else None
         findings += api.check_plan(_read_json(args.plan, "plan JSON"), None if args.no_enrich else source, **opts)
         inputs.append(f"plan {args.plan}")
     if args.state is not None:
@@ -111,11 +118,10 @@ def cmd_check(args) -> int:
     for report in args.checkov_report:
         findings += load_checkov_report(_read_json(report, "checkov JSON report"), str(report))
         inputs.append(f"checkov {report}")
-    suppressions_file = args.suppressions or (REPO_ROOT / DEFAULT_FILE)
     if args.suppressions is not None and not args.suppressions.is_file():
         raise PolicyInputError(f"{args.suppressions}: no such suppressions file")
-    findings = apply_suppressions(findings, load_suppressions(suppressions_file), dt.date.today())
-    text = render(args.format, findings, inputs, root=str(REPO_ROOT))
+    findings = apply_suppressions(findings, load_suppressions(ws.suppressions), dt.date.today())
+    text = render(args.format, findings, inputs, root=str(ws.root))
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")
@@ -136,7 +142,7 @@ def cmd_matrix(args) -> int:
     if args.plan is not None:
         model = load_plan(_read_json(args.plan, "plan JSON"), str(args.plan))
     else:
-        model = load_hcl(hcl_root(args.infra or DEFAULT_INFRA))
+        model = load_hcl(hcl_root(from_args(args).require("infra")))
     matrix = build_matrix(model)
     print(matrix_json(matrix) if args.format == "json" else matrix_table(matrix), end="")
     return 0
@@ -146,22 +152,27 @@ def cmd_docs(args) -> int:
     from policies.docs import render_docs
 
     text = render_docs()
-    current = args.output.read_text(encoding="utf-8") if args.output.is_file() else ""
+    output = args.output or from_args(args).root / DOCS_PATH
+    current = output.read_text(encoding="utf-8") if output.is_file() else ""
     if args.check:
         if current != text:
-            print(f"{args.output} is stale: run `lake policy docs`", file=sys.stderr)
+            print(f"{output} is stale: run `lake policy docs`", file=sys.stderr)
             return 1
         return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}")
     return 0
 
 
 def cmd_plan(args) -> int:
-    from policies.planner import plan_local
+    from policies.planner import artifacts, plan_local
 
-    plan = plan_local(args.config, endpoint=args.endpoint, workdir=Path(tempfile.mkdtemp(prefix="lake-policy-plan-")))
+    ws = from_args(args)
+    config = ws.require("infra", args.config.resolve()) if args.config else ws.require("infra", ws.local_env)
+    plan = plan_local(
+        config, artifacts(ws.dist), endpoint=args.endpoint, workdir=Path(tempfile.mkdtemp(prefix="lake-policy-plan-"))
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(plan), encoding="utf-8")
     print(f"wrote {args.output} ({len(plan.get('resource_changes', []))} resource changes)")

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import contracts as contracts_pkg
-from lake import REPO_ROOT
 from policies.iam.matrix import AccessMatrix, RoleAccess, build_matrix
 from policies.model import Model, Resource, Unknown
 
@@ -26,9 +25,10 @@ PLACEHOLDER_KEY_ID = "00000000-0000-0000-0000-000000000000"
 class Options:
     bytes_ceiling: int = DEFAULT_BYTES_CEILING
     uploader_principals: tuple[str, ...] | None = None  # None: the principals the raw bucket policy names
+    # The checkout's paths; policies.api fills them from the workspace (lake.workspace) when not given.
     contracts_dir: Path | None = None
     artifact: Path | None = None  # dist/handler.zip
-    handler_source: Path | None = None  # handler/ source tree
+    handler_source: Path | None = None  # the directory holding the handler/ source tree
     supported_runtimes: tuple[str, ...] = ("python3.12",)
 
 
@@ -166,8 +166,7 @@ class Context:
 
     @cached_property
     def contracts(self) -> dict[tuple[str, int], Any]:
-        root = self.options.contracts_dir or (REPO_ROOT / "contracts")
-        return {(c.dataset, c.version): c for c in contracts_pkg.discover(Path(root))}
+        return {(c.dataset, c.version): c for c in contracts_pkg.discover(Path(self.options.contracts_dir))}
 
     @cached_property
     def database_names(self) -> list[str]:

@@ -9,14 +9,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lake import REPO_ROOT
 from policies.errors import PolicyInputError
 
-DIST = REPO_ROOT / "dist"
 
-
-def artifacts(dist: Path = DIST) -> tuple[Path, Path]:
-    handler_zip, layer_zip = dist / "handler.zip", dist / "pyarrow-layer.zip"
+def artifacts(dist: Path) -> tuple[Path, Path]:
+    """``dist``'s handler and layer zips, or an error naming the one missing and the command that builds it."""
+    handler_zip, layer_zip = Path(dist) / "handler.zip", Path(dist) / "pyarrow-layer.zip"
     for path in (handler_zip, layer_zip):
         if not path.is_file():
             raise PolicyInputError(f"{path}: not built; run `lake build` before `lake policy plan`")
@@ -27,13 +25,13 @@ def plan_with(
     aws: Any,
     config_dir: Path,
     workdir: Path,
+    zips: tuple[Path, Path],
     variables: dict | None = None,
-    zips: tuple[Path, Path] | None = None,
 ) -> dict:
     """init + plan ``config_dir`` against ``aws`` (a LocalAWS); returns ``terraform show -json`` of the plan."""
     from lake.deploy import LocalLake
 
-    handler_zip, layer_zip = zips or artifacts()
+    handler_zip, layer_zip = zips
     lake = LocalLake(aws, workdir, handler_zip, layer_zip, config_dir=config_dir, variables=variables)
     try:
         lake.init()
@@ -42,14 +40,15 @@ def plan_with(
         lake.close()
 
 
-def plan_local(config_dir: Path | None = None, endpoint: str | None = None, workdir: Path | None = None) -> dict:
-    from lake.deploy import LOCAL_ENV_DIR
+def plan_local(
+    config_dir: Path, zips: tuple[Path, Path], endpoint: str | None = None, workdir: Path | None = None
+) -> dict:
+    """A plan of ``config_dir`` against ``endpoint`` (default: a private moto server started for it)."""
     from lake.local_aws import LocalAWS
 
-    config_dir = Path(config_dir or LOCAL_ENV_DIR)
     workdir = Path(workdir or tempfile.mkdtemp(prefix="lake-policy-plan-"))
     aws = LocalAWS.attach(endpoint) if endpoint else LocalAWS.start()
     try:
-        return plan_with(aws, config_dir, workdir)
+        return plan_with(aws, Path(config_dir), workdir, zips)
     finally:
         aws.stop()

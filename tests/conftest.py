@@ -20,6 +20,9 @@ import pytest
 
 from lake.deploy import LocalLake
 from lake.local_aws import LocalAWS
+from lake.workspace import resolve
+
+CHECKOUT = resolve(Path(__file__).parent)  # the checkout these tests belong to, wherever lake is installed
 
 PLACEHOLDER_HANDLER = '''"""Placeholder handler: the lake's Terraform only needs a package whose handler setting resolves."""
 
@@ -106,7 +109,7 @@ def lake_artifacts(lake_tmp) -> tuple[Path, Path]:
 
     directory = lake_tmp / "artifacts"
     _, layer_zip = write_placeholder_artifacts(directory)
-    handler_zip = build_handler_zip(directory)
+    handler_zip = build_handler_zip(directory, CHECKOUT.handler, CHECKOUT.contracts)
     return handler_zip, layer_zip
 
 

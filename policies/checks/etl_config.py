@@ -1,7 +1,8 @@
 """ETL-CONFIG: the Lambda gets its six settings from Terraform; the handler code names no bucket."""
 
+from pathlib import Path
+
 from policies.checks.base import Check
-from policies.context import REPO_ROOT
 from policies.model import Unknown
 
 REQUIRED = ("RAW_BUCKET", "CURATED_BUCKET", "CURATED_PREFIX", "SCHEMA_VERSION", "QUARANTINE_BUCKET", "DATASET")
@@ -34,7 +35,7 @@ def run(ctx):
                 yield CHECK.finding(ctx, fn.address, f"CURATED_PREFIX {prefix!r} is not dataset/{ds}/schema={version}")
     names = [ctx.bucket_name(k) for k in ("raw", "curated", "quarantine", "athena-results", "artifacts")]
     names = [n for n in names if n]
-    for path in sorted((ctx.options.handler_source or REPO_ROOT).glob("handler/**/*.py")):
+    for path in sorted(Path(ctx.options.handler_source).glob("handler/**/*.py")):
         text = path.read_text(encoding="utf-8")
         for n in names:
             if n in text:

@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 from policies.checks.base import Check
-from policies.context import REPO_ROOT
 from policies.model import Unknown
 
 
@@ -56,8 +55,7 @@ def defines(source: str, name: str) -> bool:
 
 
 def run(ctx):
-    artifact = ctx.options.artifact or (REPO_ROOT / "dist" / "handler.zip")
-    source_root = ctx.options.handler_source or REPO_ROOT
+    artifact, source_root = Path(ctx.options.artifact), Path(ctx.options.handler_source)
     runtimes = set(ctx.options.supported_runtimes)
     for layer in ctx.model.of_type("aws_lambda_layer_version"):
         compatible = layer.get("compatible_runtimes")

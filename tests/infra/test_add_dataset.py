@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
 from contracts import glue_columns, load_file
-from lake import INFRA_DIR, REPO_ROOT
 from lake.deploy import LocalLake
 from lake.terraform import TerraformError
+from lake.workspace import resolve
+
+CHECKOUT = resolve(Path(__file__).parent)  # this test file's checkout, wherever lake is installed
 
 pytestmark = pytest.mark.e2e
 
@@ -43,8 +46,8 @@ def grown_lake(deployed_lake, lake_artifacts, lake_tmp):
     """A copy of infra/ + contracts/ with contracts/orders/v1.json, planned against the deployed lake's state."""
     root = lake_tmp / "grown"
     ignore = shutil.ignore_patterns(".terraform*", "*.tfstate*", "__pycache__")
-    shutil.copytree(INFRA_DIR, root / "src" / "infra", ignore=ignore)
-    shutil.copytree(REPO_ROOT / "contracts", root / "src" / "contracts", ignore=ignore)
+    shutil.copytree(CHECKOUT.infra, root / "src" / "infra", ignore=ignore)
+    shutil.copytree(CHECKOUT.contracts, root / "src" / "contracts", ignore=ignore)
     (root / "src" / "contracts" / "orders").mkdir()
     (root / "src" / "contracts" / "orders" / "v1.json").write_text(json.dumps(ORDERS_V1, indent=2))
     work = root / "work"

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from lake import LOCAL_ENV_DIR, REPO_ROOT
 from lake.deploy import DeployError, LocalLake
 from lake.local_aws import LocalAWS
+from lake.workspace import resolve
+
+CHECKOUT = resolve(Path(__file__).parent)
 
 UNREACHED = LocalAWS(endpoint="http://127.0.0.1:9")
 
 
 def test_state_and_data_never_go_inside_the_repository(lake_artifacts):
     with pytest.raises(DeployError, match="out of the repository"):
-        LocalLake(UNREACHED, REPO_ROOT / ".lake-state", *lake_artifacts)
+        LocalLake(UNREACHED, CHECKOUT.root / ".lake-state", *lake_artifacts)
 
 
 def test_a_missing_artifact_is_named_with_the_fix(tmp_path, lake_artifacts):
@@ -32,7 +36,7 @@ def test_variables_point_terraform_at_the_endpoint_and_the_artifacts(tmp_path, l
         "layer_zip": str(layer_zip.resolve()),
         "name_prefix": "lake-x",
     }
-    assert lake.config_dir == LOCAL_ENV_DIR
+    assert lake.config_dir == CHECKOUT.local_env
     assert lake.state_path == (tmp_path / "w" / "terraform.tfstate").resolve()
     assert lake.terraform.env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:9"
     assert lake.workdir.is_dir() and not (lake.workdir / "terraform.tfstate").exists()

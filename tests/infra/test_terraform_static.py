@@ -8,8 +8,10 @@ from pathlib import Path
 import hcl2
 import pytest
 
-from lake import INFRA_DIR
 from lake.terraform import Terraform
+from lake.workspace import resolve
+
+INFRA_DIR = resolve(Path(__file__).parent).infra
 
 MODULE_DIRS = sorted(p for p in (INFRA_DIR / "modules").iterdir() if p.is_dir())
 ROOT_DIRS = [INFRA_DIR, INFRA_DIR / "envs" / "local", INFRA_DIR / "envs" / "aws"]

@@ -12,17 +12,20 @@ import io
 import json
 import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 import contracts
-from lake import INFRA_DIR, REPO_ROOT
 from lake.cli import main as lake_main
 from lake.deploy import LocalLake
 from lake.dispatcher import LocalDispatcher
 from lake.local_aws import LocalAWS
 from lake.replay import replay_dataset
 from lake.samples import tweets_document, users_ndjson
+from lake.workspace import resolve
+
+CHECKOUT = resolve(Path(__file__).parent)  # this test file's checkout, wherever lake is installed
 
 pytestmark = pytest.mark.e2e
 
@@ -159,8 +162,8 @@ def test_replay_into_v2_writes_schema_2_and_leaves_schema_1(lake6, tmp_path, mon
 def test_demo_with_a_wrong_notification_filter_processes_nothing_and_says_so(lake_artifacts, tmp_path):
     """A typo in the notification prefix: in AWS the objects would sit in raw unprocessed; locally too."""
     copy = tmp_path / "repo"
-    shutil.copytree(INFRA_DIR, copy / "infra", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
-    shutil.copytree(REPO_ROOT / "contracts", copy / "contracts", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(CHECKOUT.infra, copy / "infra", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    shutil.copytree(CHECKOUT.contracts, copy / "contracts", ignore=shutil.ignore_patterns("__pycache__"))
     main_tf = copy / "infra" / "main.tf"
     text = main_tf.read_text()
     assert 'filter_prefix       = "incoming/${lambda_function.value.dataset}/"' in text
