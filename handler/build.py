@@ -86,7 +86,8 @@ def _layer_inputs() -> dict:
     return {"pyarrow": pinned_pyarrow(), "platform": LAMBDA_PLATFORM, "python": LAMBDA_PYTHON, "format": 1}
 
 
-def _download_wheel(workdir: Path, version: str) -> Path:
+def download_layer_wheel(workdir: Path, version: str) -> Path:
+    """pyarrow=={version} for the Lambda platform, downloaded into ``workdir`` with pip (pip's settings apply)."""
     command = [
         sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
         "--platform", LAMBDA_PLATFORM, "--python-version", LAMBDA_PYTHON, "--implementation", "cp",
@@ -108,7 +109,7 @@ def build_layer_zip(dist_dir: Path) -> Path:
     inputs = _layer_inputs()
     with tempfile.TemporaryDirectory(prefix="layer-") as tmp:
         tmpdir = Path(tmp)
-        wheel = _download_wheel(tmpdir / "wheel", inputs["pyarrow"])
+        wheel = download_layer_wheel(tmpdir / "wheel", inputs["pyarrow"])
         inputs["wheel"] = wheel.name
         inputs["wheel_sha256"] = hashlib.sha256(wheel.read_bytes()).hexdigest()
         unpacked = tmpdir / "unpacked"

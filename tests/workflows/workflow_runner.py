@@ -230,6 +230,12 @@ class Runner:
         self.doc = load_workflow(self.workflow)
         self.name = str(self.doc.get("name") or Path(self.workflow).stem)
 
+    def given(self, job_id: str, why: str) -> None:
+        """Count ``job_id`` as succeeded without running it (for a job the test cannot run, with the reason)."""
+        if job_id not in self.doc["jobs"]:
+            raise WorkflowError(f"{self.name}: no job {job_id!r} to take as given")
+        self.results[job_id] = JobResult(job_id, "success", reason=f"not run here: {why}")
+
     def run_job(self, job_id: str, checkout: Path) -> JobResult:
         """Run ``job_id`` in ``checkout`` (a fresh copy of the repository, as each job's checkout is)."""
         if job_id not in self.doc["jobs"]:

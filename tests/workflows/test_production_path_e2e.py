@@ -1,0 +1,382 @@
+"""The production path, run here: the harness pip-installed (not editable) into a fresh venv, ``infra/envs/aws``
+unchanged with its S3 backend, and the steps of ``.github/workflows/merge-gate.yml`` and ``drift-nightly.yml`` run
+in order against the local endpoint.
+
+Each job runs in a fresh copy of the checkout (as each job's ``actions/checkout`` is). The ``uses:`` steps are
+stood in for (``workflow_runner``): the fresh venv for setup-python, the installed terraform with the offline
+provider mirror for setup-terraform, STS AssumeRole on the local endpoint for configure-aws-credentials, a
+directory for artifacts, a SARIF 2.1.0 check for upload-sarif. What the repository settings hold is set here: the
+``vars`` and ``infra/envs/aws/terraform.tfvars`` (committed in a real repository, per merge-gate.yml's header).
+
+Deliberately not run: the merge gate's ``tox`` job (it is ``bash .ci/run``, the suite this test is part of) and
+the ``production`` environment's manual approval (GitHub's, not the workflow's).
+
+moto is more lenient than AWS: it does not evaluate trust or identity policies, so the assumed roles' rights are
+not enforced here (the policy gate's DRIFT-READER-READ-ONLY check judges them); the identity each job assumed is
+checked instead.
+
+The tests share one lake and run in file order: plan, apply, drift, then the seeded violation, then destroy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import boto3
+import pytest
+
+from drift.state import parse_state
+from handler.build import download_layer_wheel, pinned_pyarrow
+from lake.local_aws import LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LocalAWS
+from lake.terraform import Terraform, find_plugin_mirror, mirror_cli_config
+from lake.workspace import resolve
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from workflow_runner import (
+    Runner,
+    checkout_stand_in,
+    credentials_stand_in,
+    download_artifact_stand_in,
+    python_stand_in,
+    terraform_stand_in,
+    upload_artifact_stand_in,
+    upload_sarif_stand_in,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+CHECKOUT = resolve(Path(__file__).parent)
+WORKFLOWS = Path(".github") / "workflows"
+PREFIX = "lake-ci"
+STATE_BUCKET = "tfstate-lake-ci"  # not under the lake's prefix: drift would report it as an unmanaged lake bucket
+STATE_KEY = "lake/terraform.tfstate"
+REGION = "us-east-1"
+TFVARS = f"""aws_region          = "{REGION}"
+allowed_account_ids = ["{LOCAL_ACCOUNT_ID}"]
+name_prefix         = "{PREFIX}"
+datasets = {{
+  users  = {{ versions = [1] }}
+  tweets = {{ versions = [1] }}
+}}
+state_bucket_name = "{STATE_BUCKET}"
+state_key         = "{STATE_KEY}"
+"""
+GITHUB = {"event_name": "push", "ref": "refs/heads/main", "repository": "acme/lake"}
+
+
+def repository_files(root: Path) -> list[str]:
+    """What a fresh clone holds: the tracked files plus new ones not ignored (the working tree under test)."""
+    proc = subprocess.run(
+        ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return sorted(p for p in proc.stdout.split("\0") if p and (root / p).is_file())
+
+
+class ProductionPath:
+    """The machine the workflows run on: the endpoint, the fresh venv, the repository settings, the runners."""
+
+    def __init__(self, base: Path, aws: LocalAWS) -> None:
+        self.base, self.aws = base, aws
+        self.files = repository_files(CHECKOUT.root)
+        self.venv = base / "venv"
+        self.wheelhouse = base / "wheelhouse"
+        self.identities: list[dict] = []
+        self.sarifs: list[dict] = []
+        self.copies = 0
+        self.variables = {
+            "AWS_REGION": REGION,
+            "TF_STATE_BUCKET": STATE_BUCKET,
+            "TF_STATE_KEY": STATE_KEY,
+            "AWS_PLAN_ROLE_ARN": self.role("github-plan"),
+            "AWS_APPLY_ROLE_ARN": self.role("github-apply"),
+        }
+        self.env = self._machine_env()
+
+    # ------------------------------------------------------------------ setup
+
+    def role(self, name: str) -> str:
+        return f"arn:aws:iam::{LOCAL_ACCOUNT_ID}:role/{name}"
+
+    def bootstrap_account(self) -> None:
+        """What exists before the lake: the state bucket (versioned) and the CI roles the workflows assume."""
+        s3 = self.aws.client("s3")
+        s3.create_bucket(Bucket=STATE_BUCKET)
+        s3.put_bucket_versioning(Bucket=STATE_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": LOCAL_ACCOUNT_ID}, "Action": "sts:AssumeRole"}],
+        }
+        iam = self.aws.client("iam")
+        for name in ("github-plan", "github-apply"):
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+
+    def prepare_python(self) -> None:
+        """A fresh venv holding the harness's dependencies but not the harness (the workflow's pip step installs
+        it), and a wheelhouse (setuptools to build it, the Lambda's pyarrow wheel) so pip runs without an index."""
+        subprocess.run([sys.executable, "-m", "venv", str(self.venv)], check=True)
+        project = tomllib.loads((CHECKOUT.root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+        requirements = [*project["dependencies"], *project["optional-dependencies"]["local"]]
+        uv = shutil.which("uv") or _uv_from_package()
+        python = str(self.venv / "bin" / "python")
+        if uv:
+            subprocess.run([uv, "pip", "install", "--quiet", "--python", python, *requirements], check=True)
+        else:
+            subprocess.run([python, "-m", "pip", "install", "--quiet", *requirements], check=True)
+        self.wheelhouse.mkdir()
+        subprocess.run(
+            [python, "-m", "pip", "download", "--quiet", "--no-deps", "--dest", str(self.wheelhouse), "setuptools>=69"],
+            check=True,
+        )
+        download_layer_wheel(self.wheelhouse, pinned_pyarrow())
+
+    def _machine_env(self) -> dict[str, str]:
+        terraform = shutil.which("terraform")
+        assert terraform, "terraform is not on PATH"
+        env = {
+            "PATH": os.pathsep.join([str(Path(terraform).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+            "HOME": os.environ.get("HOME", str(self.base)),
+            "LANG": "C.UTF-8",
+            # The local endpoint is this machine's AWS; credentials come only from configure-aws-credentials.
+            "AWS_ENDPOINT_URL": self.aws.endpoint,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": "/dev/null",
+            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+            "PIP_NO_INDEX": "1",
+            "PIP_FIND_LINKS": str(self.wheelhouse),
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        for key in ("SSL_CERT_FILE", "SSL_CERT_DIR", "TF_PLUGIN_CACHE_DIR"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        return env
+
+    def cli_config(self) -> Path | None:
+        mirror = find_plugin_mirror()
+        if mirror is None:
+            if "TF_CLI_CONFIG_FILE" in os.environ:
+                self.env["TF_CLI_CONFIG_FILE"] = os.environ["TF_CLI_CONFIG_FILE"]
+            return None
+        path = self.base / "terraform.tfrc"
+        path.write_text(mirror_cli_config(mirror), encoding="utf-8")
+        return path
+
+    # ------------------------------------------------------------------ jobs
+
+    def fresh_checkout(self, label: str, change=None) -> Path:
+        """A copy of the repository as a job's checkout sees it, with the repository's committed tfvars."""
+        self.copies += 1
+        dest = self.base / f"checkout-{self.copies}-{label}"
+        for rel in self.files:
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(CHECKOUT.root / rel, target)
+        (dest / "infra" / "envs" / "aws" / "terraform.tfvars").write_text(TFVARS, encoding="utf-8")
+        if change is not None:
+            change(dest)
+        return dest
+
+    def runner(self, workflow: str, artifacts: str, checkout: Path | None = None, **variables: str) -> Runner:
+        source = (checkout or CHECKOUT.root) / WORKFLOWS / workflow
+        sts = lambda env: boto3.client(  # noqa: E731
+            "sts",
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            region_name=env["AWS_REGION"],
+            aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],  # the OIDC token's stand-in
+            aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+        stand_ins = {
+            "actions/checkout": checkout_stand_in,
+            "actions/setup-python": python_stand_in(self.venv),
+            "hashicorp/setup-terraform": terraform_stand_in(self.cli_config()),
+            "aws-actions/configure-aws-credentials": credentials_stand_in(sts, self.identities),
+            "github/codeql-action/upload-sarif": upload_sarif_stand_in(self.sarifs),
+            "actions/upload-artifact": upload_artifact_stand_in,
+            "actions/download-artifact": download_artifact_stand_in,
+        }
+        runner = Runner(
+            source, self.env, {**self.variables, **variables}, GITHUB, stand_ins, self.base / "artifacts" / artifacts
+        )
+        if "tox" in runner.doc["jobs"]:
+            runner.given("tox", "it is `bash .ci/run`, the suite this test is part of")
+        return runner
+
+    # ------------------------------------------------------------------ reading the result
+
+    def state_object(self) -> tuple[str, bytes]:
+        obj = self.aws.client("s3").get_object(Bucket=STATE_BUCKET, Key=STATE_KEY)
+        return obj.get("VersionId", ""), obj["Body"].read()
+
+    def state(self) -> dict:
+        return json.loads(self.state_object()[1])
+
+    def run_in_venv(self, checkout: Path, *argv: str) -> subprocess.CompletedProcess:
+        env = {**self.env, "PATH": f"{self.venv / 'bin'}{os.pathsep}{self.env['PATH']}"}
+        return subprocess.run(argv, cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
+
+
+def _uv_from_package() -> str | None:
+    try:
+        import uv
+    except ImportError:
+        return None
+    return uv.find_uv_bin()
+
+
+@pytest.fixture(scope="module")
+def prod(tmp_path_factory):
+    aws = LocalAWS.start()
+    try:
+        path = ProductionPath(tmp_path_factory.mktemp("production"), aws)
+        path.bootstrap_account()
+        path.prepare_python()
+        path.merge_gate = path.runner("merge-gate.yml", "merge-gate")
+        path.checkouts = {}
+        yield path
+    finally:
+        aws.stop()
+
+
+def managed_addresses(state: dict) -> set[str]:
+    return {r.address for r in parse_state(state, "state")}
+
+
+def test_plan_job_plans_envs_aws_and_gates_it_with_the_installed_harness(prod):
+    checkout = prod.checkouts["plan"] = prod.fresh_checkout("plan")
+    result = prod.merge_gate.run_job("plan", checkout)
+    assert result.ok, result.reason
+    aws_env = checkout / "infra" / "envs" / "aws"
+    assert (aws_env / "tfplan").is_file()
+    plan = json.loads((aws_env / "plan.json").read_text())
+    assert plan["resource_changes"]
+    (sarif,) = prod.sarifs
+    assert sarif["category"] == "lake-policy" and sarif["sarif"]["runs"][0]["results"] == []
+    assert "PASS: 23 checks on plan infra/envs/aws/plan.json" in result.step("policy gate on the plan").output
+    assert prod.identities[-1]["role"] == prod.variables["AWS_PLAN_ROLE_ARN"]
+    # lake build wrote dist/ into the checkout, from the checkout's handler/
+    assert (checkout / "dist" / "handler.zip").is_file() and (checkout / "dist" / "pyarrow-layer.zip").is_file()
+    # the gate job needs the local gate (tox, i.e. this suite); that job is the one not run here
+    assert prod.merge_gate.doc["jobs"]["plan"]["needs"] == "tox"
+    assert [s["run"] for s in prod.merge_gate.doc["jobs"]["tox"]["steps"] if "run" in s] == ["bash .ci/run"]
+
+
+def test_the_installed_harness_is_not_editable_and_works_from_the_checkout_root(prod):
+    checkout = prod.checkouts["plan"]
+    # from outside the checkout: `python -c` puts the working directory first on sys.path, `lake` does not
+    where = prod.run_in_venv(prod.base, "python", "-c", "import lake, policies; print(lake.__file__)")
+    assert where.returncode == 0, where.stderr
+    assert "site-packages" in where.stdout and str(checkout) not in where.stdout
+    (direct_url,) = (prod.venv / "lib").glob("python3*/site-packages/lake_harness-*.dist-info/direct_url.json")
+    assert not json.loads(direct_url.read_text()).get("dir_info", {}).get("editable", False)
+    site = direct_url.parent.parent
+    assert not (site / "infra").exists() and not (site / "dist").exists()
+    assert not list(site.glob("handler/*.zip"))
+    version = prod.run_in_venv(checkout, "lake", "--version")
+    assert version.returncode == 0 and version.stdout.startswith("lake 0."), version.stderr
+    hcl = prod.run_in_venv(checkout, "lake", "policy", "check")
+    assert hcl.returncode == 0, hcl.stdout + hcl.stderr
+    assert f"HCL {checkout / 'infra' / 'envs' / 'local'}" in hcl.stdout
+    on_plan = prod.run_in_venv(checkout, "lake", "policy", "check", "--plan", "infra/envs/aws/plan.json")
+    assert on_plan.returncode == 0, on_plan.stdout + on_plan.stderr
+
+
+def test_apply_job_applies_exactly_the_reviewed_plan_to_the_s3_backend(prod):
+    checkout = prod.checkouts["apply"] = prod.fresh_checkout("apply")
+    result = prod.merge_gate.run_job("apply", checkout)
+    assert result.ok, result.reason
+    reviewed = prod.checkouts["plan"] / "infra" / "envs" / "aws"
+    applied = checkout / "infra" / "envs" / "aws"
+    assert (applied / "tfplan").read_bytes() == (reviewed / "tfplan").read_bytes()
+    plan = json.loads((reviewed / "plan.json").read_text())
+    planned = {
+        c["address"] for c in plan["resource_changes"] if c["mode"] == "managed" and "create" in c["change"]["actions"]
+    }
+    assert managed_addresses(prod.state()) == planned
+    backend = json.loads((applied / ".terraform" / "terraform.tfstate").read_text())["backend"]
+    assert backend["type"] == "s3"
+    assert backend["config"]["bucket"] == STATE_BUCKET and backend["config"]["use_lockfile"] is True
+    assert prod.identities[-1]["role"] == prod.variables["AWS_APPLY_ROLE_ARN"]
+    assert "Apply complete!" in result.step("terraform apply of the reviewed plan").output
+
+
+def test_drift_job_assumes_drift_reader_reads_the_state_object_and_reports_clean(prod):
+    drift_reader = prod.state()["outputs"]["role_arns"]["value"]["drift-reader"]
+    assert drift_reader == prod.role(f"{PREFIX}-drift-reader")
+    checkout = prod.fresh_checkout("drift")
+    result = prod.runner("drift-nightly.yml", "drift", AWS_DRIFT_READER_ROLE_ARN=drift_reader).run_job(
+        "drift", checkout
+    )
+    assert result.ok, result.reason
+    identity = prod.identities[-1]
+    assert identity["role"] == drift_reader and identity["arn"].endswith(f"{PREFIX}-drift-reader/lake-drift-nightly")
+    assert "no drift" in result.step("verdict").output
+    report = json.loads((checkout / "reports" / "drift.json").read_text())
+    assert report["sources"] == [f"s3://{STATE_BUCKET}/{STATE_KEY}"]
+    summary = report["summary"]
+    assert summary["resources"] == len(managed_addresses(prod.state())) > 0
+    assert (summary["deleted"], summary["changed"], summary["unmanaged"], summary["unknown"]) == (0, 0, 0, 0)
+    markdown = (checkout / "reports" / "drift.md").read_text()
+    assert markdown and markdown in result.summary
+    assert (checkout / "reports" / "drift.html").read_text().lstrip().lower().startswith("<!doctype html")
+
+
+def raw_versioning_suspended(checkout: Path) -> None:
+    s3 = checkout / "infra" / "modules" / "s3" / "main.tf"
+    text = s3.read_text()
+    assert text.count('status = "Enabled"') == 1
+    s3.write_text(text.replace('status = "Enabled"', 'status = "Suspended"'))
+
+
+def test_a_seeded_violation_stops_the_apply_and_leaves_the_state_untouched(prod):
+    before = prod.state_object()
+    gate = prod.runner("merge-gate.yml", "seeded")
+    plan = gate.run_job("plan", prod.fresh_checkout("seeded", change=raw_versioning_suspended))
+    assert plan.status == "failure"
+    assert plan.reason.startswith("merge-gate / plan / policy gate on the plan: exit 1\n"), plan.reason
+    assert "RAW-VERSIONING" in plan.reason
+    assert plan.step("upload SARIF to code scanning").status == "success"  # if: always()
+    assert any(r["ruleId"] == "RAW-VERSIONING" for r in prod.sarifs[-1]["sarif"]["runs"][0]["results"])
+    assert plan.step("keep the reviewed plan").status == "skipped"
+    apply = gate.run_job("apply", prod.fresh_checkout("seeded-apply"))
+    assert apply.status == "skipped" and apply.steps == [], apply
+    assert "needs ['plan'] did not succeed" in apply.reason
+    assert prod.state_object() == before
+    raw = prod.aws.client("s3").get_bucket_versioning(Bucket=f"{PREFIX}-raw")
+    assert raw["Status"] == "Enabled"
+
+
+def test_a_step_broken_on_purpose_fails_naming_the_step(prod):
+    def break_install(checkout: Path) -> None:
+        workflow = checkout / WORKFLOWS / "merge-gate.yml"
+        text = workflow.read_text()
+        assert text.count("run: python -m pip install '.[local]'") == 1
+        workflow.write_text(text.replace("pip install '.[local]'", "pip install './no-such-dir[local]'"))
+
+    checkout = prod.fresh_checkout("broken", change=break_install)
+    result = prod.runner("merge-gate.yml", "broken", checkout=checkout).run_job("plan", checkout)
+    assert result.status == "failure"
+    assert result.reason.startswith("merge-gate / plan / install the harness: exit 1\n"), result.reason
+    assert result.step("build the Lambda artifacts").status == "skipped"
+    assert result.step("terraform plan (infra/envs/aws)").status == "skipped"
+
+
+def test_envs_aws_is_destroyed_from_its_s3_state(prod):
+    checkout = prod.checkouts["apply"]
+    env = {**prod.env, **LOCAL_CREDENTIALS, "AWS_REGION": REGION}
+    tf = Terraform(checkout / "infra" / "envs" / "aws", env=env)
+    try:
+        tf.destroy(parallelism=20)
+    finally:
+        tf.close()
+    assert managed_addresses(prod.state()) == set()
+    assert not [b for b in prod.aws.client("s3").list_buckets()["Buckets"] if b["Name"].startswith(f"{PREFIX}-")]
