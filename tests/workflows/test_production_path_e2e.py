@@ -26,13 +26,14 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import boto3
 import pytest
 
 from drift.state import parse_state
-from handler.build import download_layer_wheel, pinned_pyarrow
+from handler.build import LAMBDA_PLATFORM, LAMBDA_PYTHON, pinned_pyarrow
 from lake.local_aws import LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LocalAWS
 from lake.terraform import Terraform, find_plugin_mirror, mirror_cli_config
 from lake.workspace import resolve
@@ -137,7 +138,7 @@ class ProductionPath:
             [python, "-m", "pip", "download", "--quiet", "--no-deps", "--dest", str(self.wheelhouse), "setuptools>=69"],
             check=True,
         )
-        download_layer_wheel(self.wheelhouse, pinned_pyarrow())
+        write_stand_in_layer_wheel(self.wheelhouse, pinned_pyarrow())
 
     def _machine_env(self) -> dict[str, str]:
         terraform = shutil.which("terraform")
@@ -225,6 +226,25 @@ class ProductionPath:
         return subprocess.run(argv, cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
 
 
+def write_stand_in_layer_wheel(directory: Path, version: str) -> Path:
+    """A small wheel named as the Lambda's pyarrow wheel, in the wheelhouse pip downloads it from: `lake build`
+    packages it into the layer as it would the real one (53 MB that moto cannot run, and that would make each job's
+    build and apply minutes longer). The real layer is built and measured in tests/handler/test_build.py."""
+    tag = f"cp{LAMBDA_PYTHON.replace('.', '')}"
+    path = directory / f"pyarrow-{version}-{tag}-{tag}-{LAMBDA_PLATFORM}.whl"
+    info = f"pyarrow-{version}.dist-info"
+    files = {
+        "pyarrow/__init__.py": f'__version__ = "{version}"  # stand-in for the Lambda layer in a test\n',
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: pyarrow\nVersion: {version}\n",
+        f"{info}/WHEEL": f"Wheel-Version: 1.0\nGenerator: lake-tests\nRoot-Is-Purelib: false\nTag: {tag}-{tag}-{LAMBDA_PLATFORM}\n",
+    }
+    files[f"{info}/RECORD"] = "".join(f"{name},,\n" for name in files) + f"{info}/RECORD,,\n"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return path
+
+
 def _uv_from_package() -> str | None:
     try:
         import uv
@@ -247,6 +267,11 @@ def prod(tmp_path_factory):
         aws.stop()
 
 
+def report_times(result) -> None:
+    for step in result.steps:
+        print(f"{step.seconds:6.1f}s {step.status:8} {step.label}")
+
+
 def managed_addresses(state: dict) -> set[str]:
     return {r.address for r in parse_state(state, "state")}
 
@@ -254,6 +279,7 @@ def managed_addresses(state: dict) -> set[str]:
 def test_plan_job_plans_envs_aws_and_gates_it_with_the_installed_harness(prod):
     checkout = prod.checkouts["plan"] = prod.fresh_checkout("plan")
     result = prod.merge_gate.run_job("plan", checkout)
+    report_times(result)
     assert result.ok, result.reason
     aws_env = checkout / "infra" / "envs" / "aws"
     assert (aws_env / "tfplan").is_file()
@@ -293,6 +319,7 @@ def test_the_installed_harness_is_not_editable_and_works_from_the_checkout_root(
 def test_apply_job_applies_exactly_the_reviewed_plan_to_the_s3_backend(prod):
     checkout = prod.checkouts["apply"] = prod.fresh_checkout("apply")
     result = prod.merge_gate.run_job("apply", checkout)
+    report_times(result)
     assert result.ok, result.reason
     reviewed = prod.checkouts["plan"] / "infra" / "envs" / "aws"
     applied = checkout / "infra" / "envs" / "aws"

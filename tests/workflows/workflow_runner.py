@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,6 +179,7 @@ class StepRecord:
     label: str
     status: str  # success | failure | skipped
     output: str = ""
+    seconds: float = 0.0
 
 
 @dataclass
@@ -290,6 +292,7 @@ class Runner:
                     continue
                 step_env = {**env, **{k: interpolate(v, context) for k, v in (step.get("env") or {}).items()}}
                 outputs: dict[str, str] = {}
+                started = time.monotonic()
                 try:
                     if "uses" in step:
                         exported = self._uses(step, label, checkout, step_env, context)
@@ -301,13 +304,13 @@ class Runner:
                         raise WorkflowError(f"{label}: neither run nor uses")
                 except StepError as exc:
                     failed = True
-                    result.steps.append(StepRecord(label, "failure", exc.output))
+                    result.steps.append(StepRecord(label, "failure", exc.output, time.monotonic() - started))
                     if result.status == "success":
                         result.status, result.reason = "failure", str(exc)
                     if step.get("id"):
                         steps_ctx[str(step["id"])] = {"outputs": {}, "outcome": "failure"}
                     continue
-                result.steps.append(StepRecord(label, "success", output))
+                result.steps.append(StepRecord(label, "success", output, time.monotonic() - started))
                 if step.get("id"):
                     steps_ctx[str(step["id"])] = {"outputs": outputs, "outcome": "success"}
             result.summary = summary.read_text(encoding="utf-8")
