@@ -13,12 +13,14 @@ The format is documented in ``contracts/README.md``.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 CONTRACTS_DIR = Path(__file__).resolve().parent
+CONTRACTS_DIR_ENV = "LAKE_CONTRACTS_DIR"
 PARTITION_COLUMN = "dt"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _DATASET_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -315,8 +317,15 @@ def parse_contract(doc: object, source: str = "<contract>") -> Contract:
     )
 
 
+def default_root() -> Path:
+    """Where contracts are read when no root is given: beside this module, as the Lambda artifact ships them,
+    unless ``LAKE_CONTRACTS_DIR`` names a directory (the local lake runs the handler in-process on the checkout's
+    ``contracts/``: an installed harness carries none of the repository's contracts)."""
+    return Path(os.environ.get(CONTRACTS_DIR_ENV) or CONTRACTS_DIR)
+
+
 def contract_path(dataset: str, version: int, root: Path | None = None) -> Path:
-    return (root or CONTRACTS_DIR) / dataset / f"v{version}.json"
+    return (root or default_root()) / dataset / f"v{version}.json"
 
 
 def load_file(path: Path) -> Contract:
@@ -344,7 +353,7 @@ def load_contract(dataset: str, version: int, root: Path | None = None) -> Contr
 
 def discover(root: Path | None = None) -> list[Contract]:
     """Every contract under ``root``, sorted by dataset then version."""
-    root = root or CONTRACTS_DIR
+    root = root or default_root()
     found = []
     for path in sorted(root.glob("*/v*.json")):
         if _VERSION_FILE_RE.match(path.name):

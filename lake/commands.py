@@ -139,7 +139,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     raw = outputs.get("raw_bucket")
     if not raw:
         raise LakeError("the running lake's outputs name no raw bucket; restart it with `lake up`")
-    dispatcher = LocalDispatcher(aws, raw)
+    dispatcher = LocalDispatcher(aws, raw, contracts_dir=from_args(args).require("contracts"))
     if args.redrive:
         summary = redrive(dispatcher, outputs["failure_queue_url"], progress=_progress("redrive"))
     else:
@@ -191,7 +191,13 @@ def cmd_up(args: argparse.Namespace) -> int:
         print(f"  aws s3 cp my.json s3://{raw}/incoming/users/2024/05/01/my.json")
         print("  lake query 'SELECT count(*) FROM users_v1'")
         print(f"  lake drift {lake.state_path} --endpoint-url {aws.endpoint}", flush=True)
-        dispatcher = LocalDispatcher(aws, raw, duplicate=args.duplicate, log=lambda m: print(f"  {m}", flush=True))
+        dispatcher = LocalDispatcher(
+            aws,
+            raw,
+            duplicate=args.duplicate,
+            log=lambda m: print(f"  {m}", flush=True),
+            contracts_dir=ws.contracts,
+        )
         while True:
             for inv in dispatcher.poll_once():
                 status = "ok" if inv.ok else f"FAILED ({inv.error}); event sent to the failure queue"

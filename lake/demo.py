@@ -164,7 +164,7 @@ def run_demo(
             out(f"      {u.key} ({len(u.body):,} bytes, {kind})")
 
         unprocessed: list[str] = []
-        dispatcher = LocalDispatcher(aws, raw, log=unprocessed.append)
+        dispatcher = LocalDispatcher(aws, raw, log=unprocessed.append, contracts_dir=ws.contracts)
 
         def dispatch():
             logs = io.StringIO()  # the handler's one JSON log line per object, as CloudWatch would get it

@@ -15,8 +15,10 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import quote_plus
 
+from contracts import CONTRACTS_DIR_ENV
 from lake.errors import LakeError
 from lake.local_aws import patched_environ
 
@@ -158,6 +160,7 @@ class LocalDispatcher:
     duplicate: bool = False
     log: Callable[[str], None] = lambda _msg: None
     seen: set[tuple[str, str]] = field(default_factory=set)
+    contracts_dir: Path | None = None  # the checkout's contracts/ the in-process handler reads (None: its own)
 
     def routes(self) -> list[Route]:
         return routes_from_notification(self.aws.client("s3").get_bucket_notification_configuration(Bucket=self.bucket))
@@ -193,6 +196,8 @@ class LocalDispatcher:
         env = dict(config.get("Environment", {}).get("Variables", {}))
         env.update(env_override or {})
         env.update(self.aws.environment())
+        if self.contracts_dir is not None:
+            env[CONTRACTS_DIR_ENV] = str(self.contracts_dir)
         func = resolve_handler(config["Handler"])
         ctx = _FakeContext(function, config.get("MemorySize", 128), config.get("Timeout", 3))
         with patched_environ(env):

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import contracts
 from lake.dispatcher import LocalDispatcher, s3_event
@@ -108,11 +109,11 @@ def list_raw_versions(s3, bucket: str, dataset: str) -> list[RawVersion]:
     return out
 
 
-def schema_override(dataset: str, version: int | None) -> dict[str, str]:
-    """Environment that points the handler at another contract version (the contract must exist)."""
+def schema_override(dataset: str, version: int | None, root: Path | None = None) -> dict[str, str]:
+    """Environment that points the handler at another contract version (the contract must exist under ``root``)."""
     if version is None:
         return {}
-    contract = contracts.load_contract(dataset, version)
+    contract = contracts.load_contract(dataset, version, root)
     return {"SCHEMA_VERSION": str(contract.version), "CURATED_PREFIX": contract.curated_prefix}
 
 
@@ -127,7 +128,7 @@ def replay_dataset(
     progress: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> ReplaySummary:
     try:
-        env = schema_override(dataset, schema_version)
+        env = schema_override(dataset, schema_version, dispatcher.contracts_dir)
     except contracts.ContractError as exc:
         raise ReplayError(str(exc)) from None
     s3 = dispatcher.aws.client("s3")

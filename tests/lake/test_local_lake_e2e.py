@@ -184,7 +184,8 @@ def test_demo_with_a_wrong_notification_filter_processes_nothing_and_says_so(lak
 
 
 def test_lake_demo_from_a_clean_environment(tmp_path):
-    """The README's first command, as a subprocess with a clean environment."""
+    """The README's first command (`tox -e demo`: `lake demo` from the checkout's root), as a subprocess with a
+    clean environment."""
     import os
     import subprocess
     import sys
@@ -193,7 +194,7 @@ def test_lake_demo_from_a_clean_environment(tmp_path):
     env = {k: os.environ[k] for k in keep if k in os.environ}
     env["LAKE_HOME"] = str(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "lake", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "lake", "demo"], cwd=CHECKOUT.root, env=env, capture_output=True, text=True, timeout=600
     )
     out = proc.stdout
     assert proc.returncode == 0, out + proc.stderr

@@ -107,3 +107,19 @@ def test_version(capsys):
         main(["--version"])
     assert caught.value.code == 0
     assert capsys.readouterr().out.startswith("lake 0.")
+
+
+def test_an_installed_handler_reads_the_contracts_the_local_lake_points_it_at(tmp_path, monkeypatch):
+    """The wheel carries no contracts: the local lake (dispatcher, replay) points the in-process handler at the
+    checkout's contracts/ through LAKE_CONTRACTS_DIR; the Lambda artifact reads the ones beside the module."""
+    import shutil
+
+    import contracts
+
+    source = resolve(Path(__file__).parent).contracts
+    shutil.copytree(source / "users", tmp_path / "users")
+    monkeypatch.setenv(contracts.CONTRACTS_DIR_ENV, str(tmp_path))
+    assert [(c.dataset, c.version) for c in contracts.discover()] == [("users", 1)]
+    assert contracts.load_contract("users", 1).source == str(tmp_path / "users" / "v1.json")
+    monkeypatch.delenv(contracts.CONTRACTS_DIR_ENV)
+    assert contracts.default_root() == contracts.CONTRACTS_DIR

@@ -305,8 +305,15 @@ def test_the_installed_harness_is_not_editable_and_works_from_the_checkout_root(
     (direct_url,) = (prod.venv / "lib").glob("python3*/site-packages/lake_harness-*.dist-info/direct_url.json")
     assert not json.loads(direct_url.read_text()).get("dir_info", {}).get("editable", False)
     site = direct_url.parent.parent
+    # the wheel carries the tool's own data files and nothing of the repository
+    for data in (
+        "policies/data/aws_managed_policies.json",
+        "policies/checkov/config.yaml",
+        "drift/templates/report.html",
+    ):
+        assert (site / data).is_file(), data
     assert not (site / "infra").exists() and not (site / "dist").exists()
-    assert not list(site.glob("handler/*.zip"))
+    assert not list(site.glob("contracts/**/*.json")) and not list(site.glob("handler/*.zip"))
     version = prod.run_in_venv(checkout, "lake", "--version")
     assert version.returncode == 0 and version.stdout.startswith("lake 0."), version.stderr
     hcl = prod.run_in_venv(checkout, "lake", "policy", "check")
