@@ -103,9 +103,8 @@ def cmd_check(args) -> int:
         opts["bytes_ceiling"] = args.max_bytes_scanned
     findings = []
     inputs = []
-    infra = ws.infra if args.infra is not None or (args.plan is None and args.state is None) else None
-    if infra is not None:
-        root = api.hcl_root(ws.require("infra", infra))
+    if args.infra is not None or (args.plan is None and args.state is None):
+        root = api.hcl_root(ws.require("infra"))
         findings += api.check_hcl(root, _parse_vars(args.var), **opts)
         inputs.append(f"HCL {root}")
     if args.plan is not None:
