@@ -106,7 +106,10 @@ def test_new_function_and_crawler_agree_on_the_curated_prefix(changes):
     assert env["DATASET"] == "orders" and env["SCHEMA_VERSION"] == "1"
     assert env["CURATED_PREFIX"] == "dataset/orders/schema=1"
     crawler = changes['module.lake.module.glue.aws_glue_crawler.this["orders_v1"]']["after"]
-    assert [t["path"] for t in crawler["s3_target"]] == [f"s3://{env['CURATED_BUCKET']}/{env['CURATED_PREFIX']}/"]
+    assert crawler["s3_target"] == []
+    assert [t["tables"] for t in crawler["catalog_target"]] == [["orders_v1"]]
+    table = changes['module.lake.module.glue.aws_glue_catalog_table.this["orders_v1"]']["after"]
+    assert table["storage_descriptor"][0]["location"] == f"s3://{env['CURATED_BUCKET']}/{env['CURATED_PREFIX']}/"
     assert crawler["schema_change_policy"] == [{"update_behavior": "LOG", "delete_behavior": "LOG"}]
 
 
