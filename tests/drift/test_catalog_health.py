@@ -122,3 +122,18 @@ def test_the_report_section_from_live_reads_one_of_each(aws):
     assert "Catalog health (not Terraform drift)" in text and "fix: lake crawl users" in text
     assert "| unregistered | `health_db.users_v1` | 2024-05-03 |" in markdown.render(report)
     assert "Catalog health" in html.render(report) and "batch-delete-partition" in html.render(report)
+
+
+def test_bench_catalog_health_calls_do_not_grow_with_partitions(aws):
+    """bench/drift.py's catalog figure on two table sizes: the same API calls for 10 and 40 partitions."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "drift.py"
+    spec = importlib.util.spec_from_file_location("bench_drift", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    small, large = (bench.catalog_health_figures(aws, n, name=f"b{n}") for n in (10, 40))
+    assert small["issues_found"] == large["issues_found"] == ["orphan", "outside", "unregistered"]
+    assert small["calls_measured_on_moto"] == large["calls_measured_on_moto"] == 2
+    assert large["calls_one_per_partition_would_be"] == 42
