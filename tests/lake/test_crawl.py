@@ -223,3 +223,19 @@ def test_projection_table_is_queryable_without_a_crawl_and_enumerates_like_athen
 def test_crawl_of_an_unknown_dataset_is_one_clear_error(lake):
     with pytest.raises(CrawlError, match="no crawler crawls a table of dataset 'orders'"):
         crawl(lake, database=DB, dataset="orders")
+
+
+def test_lake_crawl_cli_json_and_one_line_error(lake, capsys, monkeypatch):
+    import json
+
+    from lake.cli import main as lake_main
+
+    monkeypatch.setenv("LAKE_HOME", "/nonexistent-lake-home")  # no `lake up` session: no metrics kept
+    _put(lake, f"{PREFIX}/dt=2024-07-01/a.parquet", _rows(2, "2024-07-01"))
+    assert lake_main(["crawl", "users", "--endpoint", lake.endpoint, "--database", DB, "--format", "json"]) == 0
+    [run] = json.loads(capsys.readouterr().out)
+    assert run["partitions_added"] == ["2024-07-01"] and run["metrics"]["PartitionsAdded"] == 1
+    assert run["metrics"]["TablesCreated"] == run["metrics"]["TablesUpdated"] == 0
+    assert lake_main(["crawl", "orders", "--endpoint", lake.endpoint, "--database", DB]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("lake: error: no crawler crawls a table of dataset 'orders'")
