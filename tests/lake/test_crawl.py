@@ -239,3 +239,29 @@ def test_lake_crawl_cli_json_and_one_line_error(lake, capsys, monkeypatch):
     assert lake_main(["crawl", "orders", "--endpoint", lake.endpoint, "--database", DB]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("lake: error: no crawler crawls a table of dataset 'orders'")
+
+
+def test_lake_up_runs_a_crawler_when_its_schedule_fires_once_a_minute(lake, tmp_path):
+    from datetime import UTC, datetime
+
+    from lake.crawl import LocalCrawlers
+
+    glue = lake.client("glue")
+    crawler = glue.get_crawler(Name="crawl-users-v1")["Crawler"]
+    glue.delete_crawler(Name="crawl-users-v1")  # moto has no UpdateCrawler
+    glue.create_crawler(
+        Name="crawl-users-v1",
+        Role=crawler["Role"],
+        DatabaseName=DB,
+        Targets=crawler["Targets"],
+        SchemaChangePolicy=crawler["SchemaChangePolicy"],
+        Schedule="cron(0 3 * * ? *)",
+    )
+    _put(lake, f"{PREFIX}/dt=2024-08-01/a.parquet", _rows(1, "2024-08-01"))
+    lines: list[str] = []
+    crawlers = LocalCrawlers(lake, DB, tmp_path / "metrics.json", out=lines.append)
+    assert crawlers.run_scheduled(datetime(2024, 8, 1, 2, 59, 30, tzinfo=UTC)) == []
+    [run] = crawlers.run_scheduled(datetime(2024, 8, 1, 3, 0, 5, tzinfo=UTC))
+    assert run.partitions_added == ["2024-08-01"] and lines and "crawl-users-v1 -> users_v1" in lines[0]
+    assert crawlers.run_scheduled(datetime(2024, 8, 1, 3, 0, 40, tzinfo=UTC)) == []  # same minute: not again
+    assert (tmp_path / "metrics.json").is_file()
