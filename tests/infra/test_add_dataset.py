@@ -34,7 +34,7 @@ ORDERS_V1 = {
         {"name": "ordered_at", "path": "ordered_at", "type": "timestamp", "required": True, "nullable": False},
     ],
 }
-DATASETS = {"users": {"versions": [1]}, "tweets": {"versions": [1]}}
+DATASETS = {"users": {"versions": [1]}, "tweets": {"versions": [1], "partitioning": "projection"}}  # the default
 GROWN = {**DATASETS, "orders": {"versions": [1]}}
 
 
@@ -89,6 +89,7 @@ def test_plan_grows_by_the_new_dataset_only(changes):
         "module.lake.aws_s3_bucket_notification.raw",
         'module.lake.module.iam.aws_iam_role_policy.this["etl"]',
         'module.lake.module.iam.aws_iam_role_policy.this["crawler"]',
+        'module.lake.module.iam.aws_iam_role_policy.this["drift-reader"]',  # GetPartitions on the new table
     }
     assert set(changes) == created | updated  # nothing destroyed or replaced
 
