@@ -102,16 +102,11 @@ class CrawlSummary:
     schema_differences: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        added = (
-            "no partitions registered (partition projection)"
-            if self.mode == "projection"
-            else f"{len(self.partitions_added)} partition(s) added"
-            + (
-                f" ({', '.join(self.partitions_added[:5])}{' ...' if len(self.partitions_added) > 5 else ''})"
-                if self.partitions_added
-                else ""
-            )
-        )
+        if self.mode == "projection":
+            added = "no partitions registered (partition projection)"
+        else:
+            shown = ", ".join(self.partitions_added[:5]) + (" ..." if len(self.partitions_added) > 5 else "")
+            added = f"{len(self.partitions_added)} partition(s) added" + (f" ({shown})" if shown else "")
         return (
             f"{self.crawler} -> {self.table}: {added}, {self.files_checked} new file(s) checked, "
             f"{len(self.schema_differences)} schema difference(s) logged, {self.duration_s:.2f}s"

@@ -279,7 +279,13 @@ resource "aws_s3_object" "mutation" {
     Mutation(
         "crawler-cannot-list",
         "CRAWLER-CAN-WORK",
-        replace=((IAM, 'actions   = ["s3:ListBucket"]', 'actions   = ["s3:GetBucketLocation"]'),),
+        replace=(
+            (
+                IAM,
+                'sid       = "ListCuratedPrefixes"\n    actions   = ["s3:ListBucket"]',
+                'sid       = "ListCuratedPrefixes"\n    actions   = ["s3:GetBucketLocation"]',
+            ),
+        ),
     ),
     Mutation(
         "analyst-cannot-start-query", "ANALYST-CAN-QUERY", replace=((IAM, '"athena:StartQueryExecution",\n', ""),)
