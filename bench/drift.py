@@ -11,6 +11,10 @@
    matching hand-built state, and times the drift check on it. It must report no drift: the figure is for a
    complete read.
 
+3. Catalog health on one table with ``--catalog-partitions`` registered partitions (and as many dt= folders):
+   the API calls the section makes (it must not make one per partition) and its time, plus 3 seeded issues it
+   must find. ``--catalog-only`` runs just this part (no apply).
+
 API calls are counted with a botocore event hook (``before-send``, retries included); Terraform's requests are
 counted from the moto server's request log. Results are ratios measured in the same run; absolute seconds
 depend on the machine and its load.
@@ -353,13 +357,95 @@ def generate(aws: LocalAWS, count: int, prefix: str = "bench") -> list[dict]:
 # ---------------------------------------------------------------- main
 
 
+def catalog_health_figures(aws: LocalAWS, partitions: int, name: str = "bench") -> dict:
+    """Catalog health on a table with ``partitions`` registered dt= partitions, each with one file, plus one
+    unregistered folder, one orphan partition and one partition in raw (which it must report)."""
+    import math
+    from datetime import date, timedelta
+
+    from drift.catalog_health import PARTITIONS_PAGE, check
+    from drift.model import ManagedResource
+    from lake.local_aws import patched_environ
+
+    db, bucket, raw = f"{name}_catalog", f"{name}-catalog-curated", f"{name}-catalog-raw"
+    prefix = "dataset/events/schema=1"
+    location = f"s3://{bucket}/{prefix}/"
+    s3, glue = aws.client("s3"), aws.client("glue")
+    for b in (bucket, raw):
+        s3.create_bucket(Bucket=b)
+    glue.create_database(DatabaseInput={"Name": db})
+    glue.create_table(
+        DatabaseName=db,
+        TableInput={
+            "Name": "events_v1",
+            "PartitionKeys": [{"Name": "dt", "Type": "string"}],
+            "StorageDescriptor": {"Location": location, "Columns": [{"Name": "id", "Type": "bigint"}]},
+        },
+    )
+    days = [(date(2010, 1, 1) + timedelta(days=i)).isoformat() for i in range(partitions + 2)]
+    for day in days[: partitions + 1]:  # the last of these stays unregistered
+        s3.put_object(Bucket=bucket, Key=f"{prefix}/dt={day}/part-0.parquet", Body=b"PAR1")
+    registered = [(d, f"{location}dt={d}/") for d in days[:partitions]]
+    registered.append((days[partitions + 1], f"{location}dt={days[partitions + 1]}/"))  # orphan: no folder
+    registered[0] = (registered[0][0], f"s3://{raw}/incoming/events/")  # in raw
+    for i in range(0, len(registered), 100):
+        glue.batch_create_partition(
+            DatabaseName=db,
+            TableName="events_v1",
+            PartitionInputList=[
+                {"Values": [d], "StorageDescriptor": {"Location": loc}} for d, loc in registered[i : i + 100]
+            ],
+        )
+    table = ManagedResource(
+        "aws_glue_catalog_table.events",
+        "aws_glue_catalog_table",
+        {
+            "name": "events_v1",
+            "database_name": db,
+            "partition_keys": [{"name": "dt", "type": "string"}],
+            "storage_descriptor": [{"location": location, "columns": [{"name": "id", "type": "bigint"}]}],
+        },
+    )
+    with patched_environ(aws.environment()):
+        live = LiveAWS(AWSOptions(endpoint_url=aws.endpoint, region=aws.region))
+        started = time.perf_counter()
+        health = check([table], live)
+        seconds = time.perf_counter() - started
+    found = sorted(i.kind for i in health.issues)
+    if found != ["orphan", "outside", "unregistered"]:
+        raise SystemExit(f"catalog health should find one issue of each kind, found {found}")
+    objects = partitions + 1
+    # moto returns every partition in one GetPartitions page; AWS pages at PARTITIONS_PAGE (the size asked for)
+    aws_calls = math.ceil(len(registered) / PARTITIONS_PAGE) + math.ceil(objects / 1000)
+    return {
+        "partitions": len(registered),
+        "objects": objects,
+        "calls_measured_on_moto": health.calls,
+        "calls_in_aws": aws_calls,
+        "calls_one_per_partition_would_be": len(registered) + 1,
+        "seconds": round(seconds, 3),
+        "issues_found": found,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--generated", type=int, default=520, help="generated managed resources (default 520)")
     parser.add_argument("--runs", type=int, default=3, help="drift runs per measurement, best kept (default 3)")
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--catalog-partitions", type=int, default=3000, help="partitions of the catalog health table (default 3000)"
+    )
+    parser.add_argument("--catalog-only", action="store_true", help="only the catalog health figures (no apply)")
     args = parser.parse_args(argv)
+    if args.catalog_only:
+        with LocalAWS.start() as aws:
+            cat = catalog_health_figures(aws, args.catalog_partitions)
+        print(_catalog_line(cat))
+        if args.json:
+            args.json.write_text(json.dumps({"catalog_health": cat}, indent=2))
+        return 0
 
     from lake.deploy import LocalLake
 
@@ -412,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
                 for f in gen["findings"][:20]:
                     print(f["kind"], f["address"], f["message"], file=sys.stderr)
                 raise SystemExit(f"the generated state should be clean: {len(gen['findings'])} findings")
+            print(f"catalog health on {args.catalog_partitions} partitions ...", file=sys.stderr)
+            figures["catalog_health"] = catalog_health_figures(aws, args.catalog_partitions)
             g = gen["resources"]
             figures["generated"] = {
                 "resources": g,
@@ -464,6 +552,7 @@ def main(argv: list[str] | None = None) -> int:
         f"generated: {gen_f['resources']} resources | drift {gen_f['drift_seconds']}s ({gen_f['drift_calls']} calls,"
         f" {gen_f['ms_per_resource']} ms/resource)"
     )
+    print(_catalog_line(figures["catalog_health"]))
     print("| ratio | measured | target | |\n|---|---|---|---|")
     for name, measured, target, ok in rows:
         print(f"| {name} | {measured} | {target} | {'met' if ok else 'not met'} |")
@@ -471,6 +560,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0
+
+
+def _catalog_line(cat: dict) -> str:
+    return (
+        f"catalog health: {cat['partitions']} partitions, {cat['objects']} objects | {cat['calls_measured_on_moto']} "
+        f"API calls on moto, {cat['calls_in_aws']} in AWS (pages of 1,000), vs "
+        f"{cat['calls_one_per_partition_would_be']} at one call per partition | {cat['seconds']}s | found "
+        f"{', '.join(cat['issues_found'])}"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import datetime as dt
 import fnmatch
 from dataclasses import dataclass, field
 
+from drift import catalog_health
 from drift.aws import AWSOptions, LiveAWS
 from drift.ignore import Rule, apply_rules
 from drift.judge import Checker, judge
@@ -25,6 +26,7 @@ class CheckOptions:
     rules: list[Rule] = field(default_factory=list)
     progress: bool | None = None
     today: dt.date | None = None
+    catalog_health: bool = True  # also list unregistered dt= folders, orphan and misplaced partitions
 
 
 def infer_name_prefix(resources: list[ManagedResource]) -> str | None:
@@ -58,6 +60,7 @@ def run_check(options: CheckOptions, live: LiveAWS | None = None, checker: Check
     result = scan(resources, live, name_prefix=prefix, workers=options.aws.workers, progress=options.progress)
     judgement = judge(result.findings, resources, result.live, result.unmanaged, checker)
     expired = apply_rules(result.findings, options.rules, options.today or dt.date.today())
+    catalog = catalog_health.check(resources, live) if options.catalog_health else None
     return Report(
         sources=list(options.states),
         findings=result.findings,
@@ -70,4 +73,5 @@ def run_check(options: CheckOptions, live: LiveAWS | None = None, checker: Check
         broken=judgement.broken,
         baseline_violations=judgement.baseline,
         expired_rules=expired,
+        catalog=catalog,
     )

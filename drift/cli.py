@@ -50,6 +50,11 @@ def register(subparsers) -> None:
         metavar="GLOB",
         help="do not read these resource types/addresses (repeatable)",
     )
+    scope.add_argument(
+        "--no-catalog-health",
+        action="store_true",
+        help="skip the catalog health section (unregistered dt= folders, orphan or misplaced partitions)",
+    )
     scope.add_argument("--ignore-file", type=Path, help="TOML file of accepted drift (reason + expiry per entry)")
     out = p.add_argument_group("output")
     out.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here ('-' for stdout)")
@@ -98,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
         only=args.only,
         skip=args.skip,
         rules=load_rules(args.ignore_file) if args.ignore_file else [],
+        catalog_health=not args.no_catalog_health,
     )
     try:
         report = run_check(options)

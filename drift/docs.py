@@ -12,7 +12,7 @@ import inspect
 import sys
 from pathlib import Path
 
-from drift import ignore, normalise, remedy
+from drift import catalog_health, ignore, normalise, remedy
 from drift.adapters import adapters
 from drift.model import Kind, Severity
 from drift.report import EXIT_CLEAN, EXIT_DRIFT, EXIT_ERROR
@@ -111,6 +111,12 @@ def render() -> str:
     )
     lines += ["", "## Ignore file", "", _doc(ignore).split("\n\n", 1)[1], ""]
     lines += ["## Normalisation (no false positives)", "", _doc(normalise), ""]
+    lines += ["## Catalog health", "", _doc(catalog_health), ""]
+    lines += [
+        "It has its own section in every format and a `catalog_issues` count in the summary, and never sets the exit "
+        "code; `--no-catalog-health` skips it.",
+        "",
+    ]
     lines += ["## Outputs", ""]
     lines += [
         "- console: a table on stdout (colour on a terminal; a progress bar on stderr when it is a terminal);",

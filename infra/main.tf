@@ -29,12 +29,14 @@ locals {
   tables = merge([
     for ds, cfg in var.datasets : {
       for v in cfg.versions : "${ds}_v${v}" => {
-        name           = "${ds}_v${v}"
-        crawler_name   = "${var.name_prefix}-${ds}-v${v}"
-        dataset        = ds
-        version        = v
-        curated_prefix = "dataset/${ds}/schema=${v}"
-        contract_file  = "${local.contracts_dir}/${ds}/v${v}.json"
+        name             = "${ds}_v${v}"
+        crawler_name     = "${var.name_prefix}-${ds}-v${v}"
+        dataset          = ds
+        version          = v
+        curated_prefix   = "dataset/${ds}/schema=${v}"
+        contract_file    = "${local.contracts_dir}/${ds}/v${v}.json"
+        partitioning     = try(cfg.partitioning, "crawler") # try(): the policy gate's HCL reader applies no optional() defaults
+        projection_start = try(cfg.projection_start, "2006-01-01")
       }
     }
   ]...)

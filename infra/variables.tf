@@ -9,10 +9,30 @@ variable "name_prefix" {
 }
 
 variable "datasets" {
-  description = "Datasets and their contract versions: { users = { versions = [1] } }. Each version needs contracts/<dataset>/v<version>.json; the Lambda writes the highest version, every version gets a table and a crawler."
+  description = <<-EOT
+    Datasets and their contract versions: { users = { versions = [1] } }. Each version needs
+    contracts/<dataset>/v<version>.json; the Lambda writes the highest version, every version gets a table and a
+    crawler. partitioning says how new dt partitions reach the catalog: "crawler" (default) registers them on the
+    crawler's schedule (data is invisible to Athena until then; few, irregular days); "projection" uses Athena
+    partition projection on dt from projection_start (YYYY-MM-DD) to today: data is queryable as soon as the ETL
+    writes it, with no crawler run and no partition API calls (daily data, many days); its crawler then only
+    reports schema changes.
+  EOT
   type = map(object({
-    versions = list(number)
+    versions         = list(number)
+    partitioning     = optional(string, "crawler")
+    projection_start = optional(string, "2006-01-01")
   }))
+
+  validation {
+    condition     = alltrue([for cfg in values(var.datasets) : contains(["crawler", "projection"], cfg.partitioning)])
+    error_message = "Each dataset's partitioning must be \"crawler\" (registered by the scheduled crawler) or \"projection\" (Athena partition projection on dt)."
+  }
+
+  validation {
+    condition     = alltrue([for cfg in values(var.datasets) : can(formatdate("YYYY-MM-DD", "${cfg.projection_start}T00:00:00Z"))])
+    error_message = "Each dataset's projection_start must be a date YYYY-MM-DD (the first day partition projection enumerates)."
+  }
 
   validation {
     condition     = length(var.datasets) > 0

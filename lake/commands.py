@@ -34,6 +34,11 @@ def register(subparsers) -> None:
     up.add_argument("--port", type=int, help="port for the moto server (default: a free one)")
     up.add_argument("--duplicate", action="store_true", help="deliver every S3 event twice (at-least-once test)")
     up.add_argument("--once", action="store_true", help="apply, process what is in raw, print, and exit")
+    up.add_argument(
+        "--crawl-after-etl",
+        action="store_true",
+        help="run the crawlers after each ETL batch (default: on their cron schedule, as Glue does)",
+    )
     up.set_defaults(func=cmd_up)
 
     query = subparsers.add_parser("query", help="run SQL: DuckDB over the local lake, or Athena on AWS")
@@ -44,6 +49,15 @@ def register(subparsers) -> None:
     query.add_argument("--athena", action="store_true", help="run in Athena with the current AWS credentials")
     query.add_argument("--workgroup", help="Athena workgroup (with --athena)")
     query.set_defaults(func=cmd_query)
+
+    crawl = subparsers.add_parser(
+        "crawl", help="run the Glue crawlers locally: register new dt partitions, log schema differences"
+    )
+    crawl.add_argument("dataset", nargs="?", help="crawl only this dataset's tables (default: every crawler)")
+    crawl.add_argument("--endpoint", help="local endpoint (default: the running `lake up`)")
+    crawl.add_argument("--database", help="Glue database (default: from `lake up`)")
+    crawl.add_argument("--format", choices=("text", "json"), default="text")
+    crawl.set_defaults(func=cmd_crawl)
 
     replay = subparsers.add_parser("replay", help="reprocess raw objects, or redrive the on-failure queue")
     replay.add_argument("dataset", nargs="?", help="dataset to reprocess (omit with --redrive)")
@@ -109,6 +123,32 @@ def cmd_query(args: argparse.Namespace) -> int:
         fs = query.s3_filesystem(aws.endpoint, aws.region, "testing", "testing")
         result = query.run_local(args.sql, aws.client("glue"), fs, database)
     print(query.render(result, args.format))
+    if args.format != "table":
+        for note in result.notes:
+            print(note, file=sys.stderr)
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from lake import session
+    from lake.crawl import MetricsStore, crawl, summaries_json
+    from lake.local_aws import LocalAWS
+
+    endpoint, outputs = _session_or(args.endpoint)
+    current = session.load() or {}
+    metrics = None
+    if current.get("endpoint") == endpoint and current.get("state_path"):
+        metrics = MetricsStore(Path(current["state_path"]).parent / "crawler-metrics.json")
+    text = args.format == "text"
+    summaries = crawl(
+        LocalAWS.attach(endpoint),
+        database=args.database or outputs.get("glue_database"),
+        dataset=args.dataset,
+        metrics=metrics,
+        out=(lambda line: print(line, flush=True)) if text else (lambda _line: None),
+    )
+    if not text:
+        print(summaries_json(summaries))
     return 0
 
 
@@ -167,6 +207,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_up(args: argparse.Namespace) -> int:
     from handler.build import ensure_artifacts
     from lake import session
+    from lake.crawl import LocalCrawlers
     from lake.deploy import LocalLake
     from lake.dispatcher import LocalDispatcher
     from lake.local_aws import LocalAWS
@@ -191,6 +232,11 @@ def cmd_up(args: argparse.Namespace) -> int:
         print(f"  aws s3 cp my.json s3://{raw}/incoming/users/2024/05/01/my.json")
         print("  lake query 'SELECT count(*) FROM users_v1'")
         print(f"  lake drift {lake.state_path} --endpoint-url {aws.endpoint}", flush=True)
+        print(
+            "  crawlers run "
+            + ("after each ETL batch" if args.crawl_after_etl else "on their schedule (or now: `lake crawl`)"),
+            flush=True,
+        )
         dispatcher = LocalDispatcher(
             aws,
             raw,
@@ -198,10 +244,16 @@ def cmd_up(args: argparse.Namespace) -> int:
             log=lambda m: print(f"  {m}", flush=True),
             contracts_dir=ws.contracts,
         )
+        crawler = LocalCrawlers(aws, outputs["glue_database"], lake.state_path.parent / "crawler-metrics.json")
         while True:
-            for inv in dispatcher.poll_once():
+            invocations = dispatcher.poll_once()
+            for inv in invocations:
                 status = "ok" if inv.ok else f"FAILED ({inv.error}); event sent to the failure queue"
                 print(f"  {inv.function} <- {inv.key}: {status}", flush=True)
+            if args.crawl_after_etl and invocations:
+                crawler.run()
+            elif not args.crawl_after_etl:
+                crawler.run_scheduled()
             if args.once:
                 return 0
             time.sleep(1.0)

@@ -1,9 +1,11 @@
 """``lake demo``: the whole lake on one machine, no AWS account.
 
 moto on loopback, the policy gate, ``terraform apply`` of ``infra/envs/local``, sample uploads delivered to the
-ETL through the bucket's real notification configuration, what landed in curated and quarantine, a SQL query
-over the Glue catalog, a console-style change and the drift report that catches it, then teardown. Each step
-prints one line with its status and time.
+ETL through the bucket's real notification configuration, what landed in curated and quarantine, SQL over the
+Glue catalog as Athena answers it -- the crawler-mode users table finds no rows for its new days until the crawl
+registers their partitions, the projection-mode tweets table answers at once -- the crawl, the same query with
+rows, a console-style change and the drift report that catches it, then teardown. Each step prints one line with
+its status and time.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ import pyarrow.parquet as pq
 from lake.errors import LakeError
 from lake.workspace import Workspace, resolve
 
+USERS_QUERY = (
+    "SELECT dt, count(*) AS users, round(avg(user_score), 2) AS avg_score FROM users_v1 GROUP BY dt ORDER BY dt"
+)
 DEMO_QUERIES = (
     "SELECT lang, count(*) AS tweets FROM tweets_v1 GROUP BY lang ORDER BY tweets DESC, lang LIMIT 5",
-    "SELECT dt, count(*) AS users, round(avg(user_score), 2) AS avg_score FROM users_v1 GROUP BY dt ORDER BY dt",
+    USERS_QUERY,
 )
 
 
@@ -117,7 +122,7 @@ def run_demo(
 
     ws = workspace or resolve()
     config_dir = ws.require("infra", Path(config_dir).resolve() if config_dir is not None else ws.local_env)
-    steps = Steps(total=11, out=out)
+    steps = Steps(total=13, out=out)
     infra_dir = config_dir.parents[1]  # infra/envs/<env> -> infra/
     workdir = Path(tempfile.mkdtemp(prefix="lake-demo-"))
     aws = None
@@ -196,14 +201,33 @@ def run_demo(
             f"(+ {unreadable} unreadable file report(s))"
         )
 
-        def query():
+        def query(sqls):
             glue = aws.client("glue")
-            return [render(run_local(sql, glue, fs, outputs["glue_database"]), "table") for sql in DEMO_QUERIES]
+            return [render(run_local(sql, glue, fs, outputs["glue_database"]), "table") for sql in sqls]
 
-        tables = steps.run("query the lake (DuckDB over the Glue catalog)", query)
-        for sql, text in zip(DEMO_QUERIES, tables, strict=True):
-            out(f"      > {sql}")
-            out(_indent(text))
+        def show(sqls, tables):
+            for sql, text in zip(sqls, tables, strict=True):
+                out(f"      > {sql}")
+                out(_indent(text))
+
+        show(
+            DEMO_QUERIES,
+            steps.run(
+                "query before any crawl: tweets_v1 (projection) answers, users_v1 (crawler) has no partition",
+                lambda: query(DEMO_QUERIES),
+            ),
+        )
+
+        def crawl():
+            from lake.crawl import crawl as run_crawl
+
+            lines: list[str] = []
+            run_crawl(aws, database=outputs["glue_database"], out=lines.append)
+            return lines
+
+        for line in steps.run("lake crawl: the crawlers register the new dt partitions", crawl):
+            out(f"      {line}")
+        show((USERS_QUERY,), steps.run("the same users_v1 query after the crawl", lambda: query((USERS_QUERY,))))
 
         crawler = sorted(outputs["crawlers"].values())[0]
 

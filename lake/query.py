@@ -2,7 +2,10 @@
 
 Locally, DuckDB answers over the curated Parquet, with table names, columns and locations taken from the Glue
 catalog: a catalog that disagrees with the data fails here, with the column and the file named, as it would in
-Athena (``HIVE_BAD_DATA``). Against AWS, Athena runs the query in the lake's workgroup and the result reports
+Athena (``HIVE_BAD_DATA``). It reads what Athena reads: the registered partitions of a crawler-mode table (data
+in a ``dt=`` folder no partition registers is not seen, and the query says so in one line with the command that
+registers it), the projected ``dt=`` folders of a projection-mode table; a partition outside the table's location
+is refused. Against AWS, Athena runs the query in the lake's workgroup and the result reports
 the bytes scanned and what they cost.
 """
 
@@ -13,14 +16,23 @@ import io
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from lake.catalog import CatalogError, TableSpec, table_spec
+from lake.catalog import (
+    CatalogError,
+    Partition,
+    TableSpec,
+    partitions_of,
+    table_spec,
+    unregistered_note,
+    visible_files,
+)
 from lake.errors import LakeError
 
 ATHENA_PRICE_PER_TB = 5.0  # USD per TB scanned (us-east-1 list price)
@@ -38,6 +50,7 @@ class QueryResult:
     bytes_scanned: int | None = None
     elapsed_s: float = 0.0
     query_id: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def cost_usd(self) -> float | None:
@@ -63,7 +76,7 @@ def check_file_schema(spec: TableSpec, expected: pa.Schema, path: str, actual: p
         if idx < 0:
             continue  # a column missing from a file reads as NULL, as in Athena
         want, got = expected.field(name).type, actual.field(idx).type
-        if not _compatible(want, got):
+        if not compatible(want, got):
             raise QueryError(
                 f"table {spec.database}.{spec.name}: column {name!r} is {_athena(spec, name)} in the Glue catalog "
                 f"but the Parquet file s3://{path} stores {got} (HIVE_BAD_DATA in Athena): fix the table or the data"
@@ -74,17 +87,18 @@ def _athena(spec: TableSpec, name: str) -> str:
     return next(c.athena_type for c in spec.columns if c.name == name)
 
 
-def _compatible(want: pa.DataType, got: pa.DataType) -> bool:
+def compatible(want: pa.DataType, got: pa.DataType) -> bool:
+    """Whether Athena reads a Parquet column of type ``got`` as the catalog's ``want``."""
     if want.equals(got):
         return True
     if pa.types.is_timestamp(want) and pa.types.is_timestamp(got):
         return True
     if pa.types.is_list(want) and (pa.types.is_list(got) or pa.types.is_large_list(got)):
-        return _compatible(want.value_type, got.value_type)
+        return compatible(want.value_type, got.value_type)
     if pa.types.is_struct(want) and pa.types.is_struct(got):
         got_fields = {got.field(i).name: got.field(i).type for i in range(got.num_fields)}
         return all(
-            want.field(i).name not in got_fields or _compatible(want.field(i).type, got_fields[want.field(i).name])
+            want.field(i).name not in got_fields or compatible(want.field(i).type, got_fields[want.field(i).name])
             for i in range(want.num_fields)
         )
     return (pa.types.is_string(want) and pa.types.is_large_string(got)) or (
@@ -102,12 +116,31 @@ def table_schema(spec: TableSpec) -> pa.Schema:
     return pa.schema(fields)
 
 
-def open_dataset(spec: TableSpec, filesystem) -> ds.Dataset:
-    """The table's Parquet files as one dataset with the catalog's schema (partition keys from the paths)."""
+def registered_partitions(glue, spec: TableSpec) -> list[Partition]:
+    """Every registered partition of the table (GetPartitions, paginated)."""
+    items = []
+    for page in glue.get_paginator("get_partitions").paginate(DatabaseName=spec.database, TableName=spec.name):
+        items.extend(page.get("Partitions", []))
+    return partitions_of(items)
+
+
+def table_paths(spec: TableSpec, glue, filesystem, today: date | None = None) -> tuple[list[str], list[str]]:
+    """The ``bucket/key`` paths of the Parquet files Athena would read for the table, and the notes to print."""
+    selector = pa.fs.FileSelector(f"{spec.bucket}/{spec.prefix}", recursive=True, allow_not_found=True)
+    keys = [i.path.split("/", 1)[1] for i in filesystem.get_file_info(selector) if i.is_file]
+    partitions = None if spec.projected or not spec.partition_keys else registered_partitions(glue, spec)
+    try:
+        visible = visible_files(spec, keys, partitions, today or datetime.now(UTC).date())
+    except CatalogError as exc:
+        raise QueryError(str(exc)) from None
+    notes = [unregistered_note(spec, visible.unregistered)] if visible.unregistered else []
+    return [f"{spec.bucket}/{k}" for k in visible.keys], notes
+
+
+def open_dataset(spec: TableSpec, filesystem, paths: list[str]) -> ds.Dataset:
+    """The given Parquet files of the table as one dataset with the catalog's schema (partition keys from the paths)."""
     data_schema = table_schema(spec)
     base = f"{spec.bucket}/{spec.prefix}"
-    selector = pa.fs.FileSelector(base, recursive=True, allow_not_found=True)
-    paths = sorted(i.path for i in filesystem.get_file_info(selector) if i.is_file and i.path.endswith(".parquet"))
     for path in paths:
         check_file_schema(spec, data_schema, path, pq.read_schema(path, filesystem=filesystem))
     part_schema = pa.schema([pa.field(k.name, pa.string()) for k in spec.partition_keys])
@@ -158,11 +191,14 @@ def run_local(sql: str, glue, filesystem, database: str) -> QueryResult:
         raise QueryError(
             f"the query names no table of Glue database {database!r} (tables: {', '.join(sorted(specs)) or 'none'})"
         )
+    notes: list[str] = []
     con = duckdb.connect(database=":memory:")
     try:
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
         for name in names:
-            con.register(f"__arrow_{name}", open_dataset(specs[name], filesystem))
+            paths, table_notes = table_paths(specs[name], glue, filesystem)
+            notes.extend(table_notes)
+            con.register(f"__arrow_{name}", open_dataset(specs[name], filesystem, paths))
             for qualified in (f'"{name}"', f'"{database}"."{name}"'):
                 con.execute(f'CREATE VIEW {qualified} AS SELECT * FROM "__arrow_{name}"')
         try:
@@ -175,7 +211,7 @@ def run_local(sql: str, glue, filesystem, database: str) -> QueryResult:
             raise QueryError(f"query failed: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
-    return QueryResult(table=table, engine="duckdb (local)", elapsed_s=time.monotonic() - started)
+    return QueryResult(table=table, engine="duckdb (local)", elapsed_s=time.monotonic() - started, notes=notes)
 
 
 # --------------------------------------------------------------------------- AWS: Athena
@@ -276,4 +312,4 @@ def render_table(result: QueryResult, rows: list[dict]) -> str:
         footer += (
             f"; scanned {result.bytes_scanned:,} bytes (about ${result.cost_usd:.6f} at ${ATHENA_PRICE_PER_TB:.0f}/TB)"
         )
-    return buf.getvalue().rstrip("\n") + "\n" + footer
+    return "\n".join([buf.getvalue().rstrip("\n"), footer, *result.notes])

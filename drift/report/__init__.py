@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from drift.catalog_health import CatalogHealth
 from drift.ignore import Rule
 from drift.model import SEVERITY_ORDER, Finding, Kind, Severity
 
@@ -25,6 +26,7 @@ class Report:
     broken: list[str] = field(default_factory=list)
     baseline_violations: int = 0
     expired_rules: list[Rule] = field(default_factory=list)
+    catalog: CatalogHealth | None = None  # not Terraform drift: listed in its own section, never in the exit code
     generated_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     def __post_init__(self) -> None:
@@ -61,9 +63,11 @@ class Report:
             status = "no drift"
         else:
             status = f"DRIFT: {c['critical']} critical, {c['deleted']} deleted, {c['changed']} changed, {c['unmanaged']} unmanaged"
+        catalog = f" | catalog: {len(self.catalog.issues)} issue(s)" if self.catalog is not None else ""
         return (
             f"{status} | {self.checked}/{self.resources} resources checked ({self.coverage:.0%} coverage), "
             f"{c['unknown']} unknown, {c['ignored']} ignored | {self.calls} API calls in {self.seconds:.1f}s"
+            f"{catalog}"
         )
 
     def to_dict(self) -> dict:
@@ -80,10 +84,12 @@ class Report:
                 "invariants_judged": self.judged,
                 "judge_note": self.judge_note,
                 "state_already_breaks": self.baseline_violations,
+                **({"catalog_issues": len(self.catalog.issues)} if self.catalog is not None else {}),
             },
             "broken_invariants": self.broken,
             "expired_ignores": [
                 {"address": r.address, "reason": r.reason, "expired": r.expires.isoformat()} for r in self.expired_rules
             ],
             "findings": [f.to_dict() for f in self.findings],
+            **({"catalog_health": self.catalog.to_dict()} if self.catalog is not None else {}),
         }

@@ -38,6 +38,12 @@ def render(report: Report, width: int = 160, color: bool = False) -> str:
                 style=STYLE[f.severity] if not f.ignored else "dim",
             )
         console.print(table)
+    if report.catalog is not None:
+        console.print(f"Catalog health (not Terraform drift): {report.catalog.line()}", style="bold")
+        for issue in report.catalog.issues:
+            console.print(f"  {issue.kind:<12} {issue.table} dt={issue.dt}: {issue.message}\n    fix: {issue.remedy}")
+        for error in report.catalog.errors:
+            console.print(f"  not readable: {error}", style="yellow")
     for rule in report.expired_rules:
         console.print(f"expired ignore entry: {rule.address} ({rule.reason}, expired {rule.expires})", style="yellow")
     return buffer.getvalue()

@@ -42,6 +42,17 @@ def render(report: Report) -> str:
             for r in report.expired_rules
         )
         expired = f"<h2>Expired ignore entries</h2><ul>{items}</ul>"
+    if report.catalog is not None:
+        items = "".join(
+            f"<tr><td>{escape(i.kind)}</td><td><code>{escape(i.table)}</code></td><td>{escape(i.dt)}</td>"
+            f"<td>{escape(i.message)}</td><td><code>{escape(i.remedy)}</code></td></tr>"
+            for i in report.catalog.issues
+        )
+        table = f"<table><tr><th>kind</th><th>table</th><th>dt</th><th>what</th><th>fix</th></tr>{items}</table>"
+        expired = (
+            f"<h2>Catalog health (not Terraform drift)</h2><p>{escape(report.catalog.line())}</p>"
+            f"{table if items else ''}{expired}"
+        )
     return _template().substitute(
         generated_at=escape(report.generated_at),
         sources=", ".join(f"<code>{escape(s)}</code>" for s in report.sources),

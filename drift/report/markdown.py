@@ -37,6 +37,16 @@ def render(report: Report) -> str:
                         f"| `{_cell(f.address)}` | `{_cell(c.path)}` | `{_cell(c.state)}` | `{_cell(c.live)}` |"
                     )
             lines.append("")
+    if report.catalog is not None:
+        lines += ["## Catalog health (not Terraform drift)", "", _cell(report.catalog.line()), ""]
+        if report.catalog.issues:
+            lines += ["| kind | table | dt | what | fix |", "|---|---|---|---|---|"]
+            lines += [
+                f"| {i.kind} | `{_cell(i.table)}` | {_cell(i.dt)} | {_cell(i.message)} | `{_cell(i.remedy)}` |"
+                for i in report.catalog.issues
+            ]
+            lines.append("")
+        lines += [f"- not readable: {_cell(e)}" for e in report.catalog.errors]
     if report.expired_rules:
         lines += ["## Expired ignore entries", ""]
         lines += [f"- `{r.address}`: {r.reason} (expired {r.expires.isoformat()})" for r in report.expired_rules]

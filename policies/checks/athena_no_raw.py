@@ -1,6 +1,7 @@
-"""ATHENA-NO-RAW: no table in raw or quarantine; the analyst cannot read raw; results go to the results bucket only."""
+"""ATHENA-NO-RAW: no table (or projection template) in raw or quarantine; the analyst cannot read raw; results go to the results bucket only."""
 
 from policies.checks.base import Check
+from policies.checks.crawl_targets import table_parameters
 from policies.context import s3_url_parts
 from policies.model import Unknown
 
@@ -17,6 +18,7 @@ def run(ctx):
             parts = s3_url_parts(location)
             if parts and parts[0] in forbidden:
                 yield CHECK.finding(ctx, t.address, f"table location {location} is in the {forbidden[parts[0]]} bucket")
+            yield from _projection_template(ctx, t, location)
     analyst = ctx.roles.get("analyst")
     raw = ctx.bucket_name("raw")
     if analyst is not None and raw is not None:
@@ -40,12 +42,39 @@ def run(ctx):
             )
 
 
+def _projection_template(ctx, table, location):
+    """Partition projection reads where storage.location.template points: it must stay inside the table's location."""
+    params = table_parameters(table)
+    if isinstance(params, Unknown):
+        yield CHECK.finding(ctx, table.address, f"table parameters cannot be decided: {params.reason}")
+        return
+    template = params.get("storage.location.template")
+    if template is None:
+        return
+    if isinstance(template, Unknown):
+        yield CHECK.finding(ctx, table.address, f"storage.location.template cannot be decided: {template.reason}")
+        return
+    curated = ctx.bucket_name("curated")
+    parts = s3_url_parts(template)
+    if parts is None or parts[0] != curated:
+        where = f"the {ctx.bucket_kind(parts[0]) or 'unknown'} bucket {parts[0]}" if parts else "no s3:// URL"
+        yield CHECK.finding(
+            ctx,
+            table.address,
+            f"partition projection template {template} points at {where}, outside curated: Athena would read it",
+        )
+    elif isinstance(location, str) and not template.startswith(location.rstrip("/") + "/"):
+        yield CHECK.finding(
+            ctx, table.address, f"partition projection template {template} is outside the table location {location}"
+        )
+
+
 CHECK = Check(
     id="ATHENA-NO-RAW",
     severity="high",
     group="Each service stays in its lane",
     title="Athena sees curated data only; results land in the results bucket",
     rationale="Tables over raw or quarantine expose unvalidated data; results elsewhere leak query output into data buckets.",
-    fix="Point every Glue table at s3://<curated>/dataset/<name>/schema=<ver>/, drop raw grants from the analyst role, and set the workgroup output_location to s3://<results>/...",
+    fix="Point every Glue table (and its storage.location.template) at s3://<curated>/dataset/<name>/schema=<ver>/, drop raw grants from the analyst role, and set the workgroup output_location to s3://<results>/...",
     run=run,
 )

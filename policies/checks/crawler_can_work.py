@@ -1,6 +1,7 @@
-"""CRAWLER-CAN-WORK: the crawler role can list/read its curated prefix, maintain its table's partitions, log, decrypt."""
+"""CRAWLER-CAN-WORK: the crawler role can list/read its crawled table's location, maintain its partitions, log, decrypt."""
 
 from policies.checks.base import Check
+from policies.checks.crawl_targets import crawled_tables, table_location
 from policies.checks.needs import missing
 from policies.context import s3_url_parts
 from policies.model import Unknown
@@ -11,28 +12,31 @@ GLUE_ACTIONS = (
     "glue:GetPartitions",
     "glue:BatchCreatePartition",
     "glue:BatchGetPartition",
+    "glue:GetPartition",
 )
 
 
 def needs(ctx):
     out = []
     for c in ctx.model.of_type("aws_glue_crawler"):
-        db = c.get("database_name")
-        for t in c.block("s3_target"):
-            parts = s3_url_parts(t.get("path"))
+        crawled = crawled_tables(ctx, c)
+        if isinstance(crawled, Unknown):
+            continue  # CRAWLER-SCOPE reports an undecidable target
+        for target in crawled:
+            if target.table is None:
+                continue
+            db, table = target.database, target.name
+            out.append(("glue:GetDatabase", ctx.arn("glue", f"database/{db}"), "read its database"))
+            for a in GLUE_ACTIONS:
+                out.append((a, ctx.arn("glue", f"table/{db}/{table}"), f"maintain table {table}"))
+            parts = s3_url_parts(table_location(target.table))
             if parts is None:
                 continue
             bucket, key = parts
-            out.append(("s3:ListBucket", f"arn:aws:s3:::{bucket}", "list the curated prefix"))
-            out.append(("s3:GetObject", f"arn:aws:s3:::{bucket}/{key}dt=2024-01-01/x.parquet", "read curated Parquet"))
-            segs = key.strip("/").split("/")
-            if len(segs) == 3 and isinstance(db, str):
-                table = f"{segs[1]}_v{segs[2].split('=')[-1]}"
-                out.append(("glue:GetDatabase", ctx.arn("glue", f"database/{db}"), "read its database"))
-                for a in GLUE_ACTIONS:
-                    out.append((a, ctx.arn("glue", f"table/{db}/{table}"), f"maintain table {table}"))
-        if isinstance(db, Unknown):
-            continue
+            out.append(("s3:ListBucket", f"arn:aws:s3:::{bucket}", f"list the location of {table}"))
+            out.append(
+                ("s3:GetObject", f"arn:aws:s3:::{bucket}/{key}dt=2024-01-01/x.parquet", f"read the Parquet of {table}")
+            )
     if list(ctx.model.of_type("aws_glue_crawler")):
         group = ctx.arn("logs", "log-group:/aws-glue/crawlers:log-stream:x")
         out += [(a, group, "write /aws-glue/crawlers") for a in ("logs:CreateLogStream", "logs:PutLogEvents")]

@@ -25,7 +25,15 @@ def run(ctx):
                 c.address,
                 f"schema_change_policy.update_behavior is {update or 'UPDATE_IN_DATABASE (default)'!r}, must be LOG",
             )
-        if delete is not None and delete not in ("LOG", "DEPRECATE_IN_DATABASE"):
+        if c.block("catalog_target"):
+            if delete != "LOG":
+                yield CHECK.finding(
+                    ctx,
+                    c.address,
+                    f"schema_change_policy.delete_behavior is {delete or 'DEPRECATE_IN_DATABASE (default)'!r}: a "
+                    "crawler with a catalog target requires LOG (AWS rejects anything else)",
+                )
+        elif delete is not None and delete not in ("LOG", "DEPRECATE_IN_DATABASE"):
             yield CHECK.finding(
                 ctx,
                 c.address,
@@ -51,6 +59,6 @@ CHECK = Check(
     group="Each service stays in its lane",
     title="Crawlers log schema changes and never apply them",
     rationale="The Glue table is declared from the contract; a crawler that updates it silently changes column types under Athena.",
-    fix='Set schema_change_policy { update_behavior = "LOG", delete_behavior = "LOG" } on every crawler.',
+    fix='Set schema_change_policy { update_behavior = "LOG", delete_behavior = "LOG" } on every crawler (LOG is the only delete behaviour a catalog target accepts).',
     run=run,
 )

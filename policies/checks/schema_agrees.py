@@ -4,6 +4,7 @@ import re
 
 from contracts import glue_columns
 from policies.checks.base import Check
+from policies.checks.crawl_targets import crawled_tables
 from policies.context import s3_url_parts
 from policies.model import Unknown
 
@@ -117,10 +118,14 @@ def run(ctx):
             for problem in handler_schema_problems(contract):
                 yield CHECK.finding(ctx, t.address, problem)
     for c in ctx.model.of_type("aws_glue_crawler"):
-        for target in c.block("s3_target"):
-            path = target.get("path")
-            if isinstance(path, str) and "/schema=" not in path:
-                yield CHECK.finding(ctx, c.address, f"crawler target {path} does not carry the schema version")
+        crawled = crawled_tables(ctx, c)
+        for target in [] if isinstance(crawled, Unknown) else crawled:
+            if isinstance(target.name, str) and not _TABLE.match(target.name):
+                yield CHECK.finding(
+                    ctx,
+                    c.address,
+                    f"crawler target table {target.name} does not carry the schema version (<dataset>_v<version>)",
+                )
 
 
 CHECK = Check(

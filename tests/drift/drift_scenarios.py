@@ -115,9 +115,9 @@ def s3_full_access_on_crawler(aws, out):
     return lambda: iam.detach_role_policy(RoleName="lake-local-crawler", PolicyArn=arn)
 
 
-def crawler_target_to_raw(aws, out):
+def crawler_target_to_other_table(aws, out):
     def change(c):
-        c["Targets"]["S3Targets"][0]["Path"] = f"s3://{out['raw_bucket']}/incoming/users/"
+        c["Targets"]["CatalogTargets"][0]["Tables"] = ["schema_1"]
 
     return _update_crawler(aws, out["crawlers"]["users_v1"], change)
 
@@ -336,11 +336,11 @@ SCENARIOS = [
         terraform_sees=f'{IAM}.aws_iam_role.this["crawler"]',
     ),
     Scenario(
-        "crawler target moved to raw",
-        crawler_target_to_raw,
+        "crawler catalog target moved to another table",
+        crawler_target_to_other_table,
         "changed",
         _crawler("users_v1"),
-        "s3_target[0].path",
+        "catalog_target[0].tables[0]",
         terraform_sees=_crawler("users_v1"),
     ),
     Scenario(

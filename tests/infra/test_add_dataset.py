@@ -37,7 +37,7 @@ ORDERS_V1 = {
         {"name": "ordered_at", "path": "ordered_at", "type": "timestamp", "required": True, "nullable": False},
     ],
 }
-DATASETS = {"users": {"versions": [1]}, "tweets": {"versions": [1]}}
+DATASETS = {"users": {"versions": [1]}, "tweets": {"versions": [1], "partitioning": "projection"}}  # the default
 GROWN = {**DATASETS, "orders": {"versions": [1]}}
 
 
@@ -92,6 +92,7 @@ def test_plan_grows_by_the_new_dataset_only(changes):
         "module.lake.aws_s3_bucket_notification.raw",
         'module.lake.module.iam.aws_iam_role_policy.this["etl"]',
         'module.lake.module.iam.aws_iam_role_policy.this["crawler"]',
+        'module.lake.module.iam.aws_iam_role_policy.this["drift-reader"]',  # GetPartitions on the new table
     }
     assert set(changes) == created | updated  # nothing destroyed or replaced
 
@@ -109,7 +110,10 @@ def test_new_function_and_crawler_agree_on_the_curated_prefix(changes):
     assert env["DATASET"] == "orders" and env["SCHEMA_VERSION"] == "1"
     assert env["CURATED_PREFIX"] == "dataset/orders/schema=1"
     crawler = changes['module.lake.module.glue.aws_glue_crawler.this["orders_v1"]']["after"]
-    assert [t["path"] for t in crawler["s3_target"]] == [f"s3://{env['CURATED_BUCKET']}/{env['CURATED_PREFIX']}/"]
+    assert crawler["s3_target"] == []
+    assert [t["tables"] for t in crawler["catalog_target"]] == [["orders_v1"]]
+    table = changes['module.lake.module.glue.aws_glue_catalog_table.this["orders_v1"]']["after"]
+    assert table["storage_descriptor"][0]["location"] == f"s3://{env['CURATED_BUCKET']}/{env['CURATED_PREFIX']}/"
     assert crawler["schema_change_policy"] == [{"update_behavior": "LOG", "delete_behavior": "LOG"}]
 
 

@@ -125,13 +125,16 @@ def test_raw_notifications_route_each_dataset_to_its_function(s3, out):
 
 
 @pytest.mark.parametrize("dataset", DATASETS)
-def test_each_crawler_targets_exactly_its_curated_prefix_and_only_logs_changes(deployed_lake, out, dataset):
+def test_each_crawler_crawls_exactly_its_declared_table_and_only_logs_changes(deployed_lake, out, dataset):
     crawler = deployed_lake.aws.client("glue").get_crawler(Name=f"{PREFIX}-{dataset}-v1")["Crawler"]
     targets = crawler["Targets"]
-    assert [t["Path"] for t in targets["S3Targets"]] == [
-        f"s3://{out['curated_bucket']}/{out['functions'][dataset]['curated_prefix']}/"
+    assert [(t["DatabaseName"], t["Tables"]) for t in targets["CatalogTargets"]] == [
+        (out["glue_database"], [f"{dataset}_v1"])
     ]
-    assert not any(targets.get(kind) for kind in ("JdbcTargets", "DynamoDBTargets", "CatalogTargets"))
+    assert not any(targets.get(kind) for kind in ("S3Targets", "JdbcTargets", "DynamoDBTargets"))
+    table = deployed_lake.aws.client("glue").get_table(DatabaseName=out["glue_database"], Name=f"{dataset}_v1")
+    location = table["Table"]["StorageDescriptor"]["Location"]
+    assert location == f"s3://{out['curated_bucket']}/{out['functions'][dataset]['curated_prefix']}/"
     assert crawler["SchemaChangePolicy"] == {"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}
     assert crawler["Role"] in (out["role_arns"]["crawler"], f"{PREFIX}-crawler")
     assert crawler["DatabaseName"] == out["glue_database"]

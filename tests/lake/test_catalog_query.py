@@ -1,10 +1,20 @@
 """Catalog parsing and query helpers that need no AWS."""
 
+from datetime import date
+
 import pyarrow as pa
 import pytest
 
 import contracts
-from lake.catalog import CatalogError, contract_type_from_athena, table_spec
+from lake.catalog import (
+    CatalogError,
+    Partition,
+    contract_type_from_athena,
+    partition_input,
+    projected_dates,
+    table_spec,
+    visible_files,
+)
 from lake.query import QueryError, QueryResult, check_file_schema, referenced_tables, render
 
 
@@ -68,3 +78,63 @@ def test_render_formats():
 
 def test_athena_cost_has_a_10mb_minimum():
     assert QueryResult(pa.table({}), "athena", bytes_scanned=1).cost_usd == pytest.approx(10 * 1024**2 / 1024**4 * 5)
+
+
+# --------------------------------------------------------------------------- what Athena reads (pure)
+
+KEYS = [
+    "dataset/users/schema=1/dt=2024-05-01/a.parquet",
+    "dataset/users/schema=1/dt=2024-05-02/b.parquet",
+    "dataset/users/schema=1/dt=2024-05-02/_tmp.json",
+    "dataset/users/schema=10/dt=2024-05-01/other-table.parquet",
+]
+LOC = "s3://lake-local-curated/dataset/users/schema=1/"
+
+
+def test_crawler_mode_reads_only_registered_partitions_and_names_the_rest():
+    spec = table_spec("lake_local", GLUE_TABLE)
+    seen = visible_files(spec, KEYS, [Partition("2024-05-01", f"{LOC}dt=2024-05-01/")], date(2024, 6, 1))
+    assert seen.keys == ("dataset/users/schema=1/dt=2024-05-01/a.parquet",)
+    assert seen.unregistered == ("2024-05-02",)
+    assert visible_files(spec, KEYS, [], date(2024, 6, 1)).keys == ()
+
+
+def test_a_partition_outside_the_table_is_refused():
+    spec = table_spec("lake_local", GLUE_TABLE)
+    for outside in ("s3://lake-local-raw/incoming/users/", "s3://lake-local-curated/dataset/users/schema=10/"):
+        with pytest.raises(CatalogError, match=r"outside the table location .*ATHENA-NO-RAW"):
+            visible_files(spec, KEYS, [Partition("2024-05-01", outside)], date(2024, 6, 1))
+
+
+def test_projection_enumerates_the_dates_of_its_range_and_format():
+    params = {
+        "projection.enabled": "true",
+        "projection.dt.range": "2024-05-02,NOW",
+        "projection.dt.format": "yyyy-MM-dd",
+    }
+    spec = table_spec("lake_local", {**GLUE_TABLE, "Parameters": params})
+    assert spec.projected
+    assert visible_files(spec, KEYS, None, date(2024, 6, 1)).keys == ("dataset/users/schema=1/dt=2024-05-02/b.parquet",)
+    assert visible_files(spec, KEYS, None, date(2024, 5, 1)).keys == ()  # NOW is before the data
+    assert projected_dates(spec, ["2024-05-03", "2024-5-3", "latest", "2024-02-30"], date(2024, 6, 1)) == ["2024-05-03"]
+    bad = table_spec("lake_local", {**GLUE_TABLE, "Parameters": {**params, "projection.dt.range": "yesterday"}})
+    with pytest.raises(CatalogError, match=r"projection\.dt\.range"):
+        visible_files(bad, KEYS, None, date(2024, 6, 1))
+
+
+def test_a_projection_template_outside_the_table_is_refused():
+    params = {
+        "projection.enabled": "true",
+        "projection.dt.range": "2024-01-01,NOW",
+        "storage.location.template": "s3://lake-local-raw/incoming/users/dt=${dt}/",
+    }
+    spec = table_spec("lake_local", {**GLUE_TABLE, "Parameters": params})
+    with pytest.raises(CatalogError, match=r"storage\.location\.template .* outside the table location"):
+        visible_files(spec, KEYS, None, date(2024, 6, 1))
+
+
+def test_partition_input_inherits_the_table_storage():
+    part = partition_input(GLUE_TABLE, "2024-05-01")
+    assert part["Values"] == ["2024-05-01"]
+    assert part["StorageDescriptor"]["Location"] == f"{LOC}dt=2024-05-01/"
+    assert part["StorageDescriptor"]["Columns"] == GLUE_TABLE["StorageDescriptor"]["Columns"]

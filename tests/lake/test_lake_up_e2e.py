@@ -37,10 +37,10 @@ def _wait_for(lines: queue.Queue, seen: list[str], needle: str, timeout: float) 
     raise AssertionError(f"{needle!r} not seen within {timeout}s; output so far:\n" + "\n".join(seen))
 
 
-def test_lake_up_processes_uploads_and_answers_queries(tmp_path):
+def test_lake_up_processes_uploads_crawls_after_the_batch_and_answers_queries(tmp_path):
     env = {**os.environ, "LAKE_HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lake", "up"],
+        [sys.executable, "-m", "lake", "up", "--crawl-after-etl"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -68,6 +68,8 @@ def test_lake_up_processes_uploads_and_answers_queries(tmp_path):
         s3.put_object(Bucket=session["outputs"]["raw_bucket"], Key=key, Body=body, IfNoneMatch="*")
         line = _wait_for(lines, seen, f"<- {key}", 60)
         assert line.strip().startswith("lake-local-etl-users <- ") and line.endswith(": ok"), line
+        crawled = _wait_for(lines, seen, "-> users_v1: ", 60)  # --crawl-after-etl: the batch's partitions registered
+        assert "partition(s) added" in crawled and "0 partition(s) added" not in crawled, crawled
 
         query = subprocess.run(
             [sys.executable, "-m", "lake", "query", "SELECT count(*) AS n FROM users_v1", "--format", "json"],

@@ -18,6 +18,7 @@ import pytest
 
 import contracts
 from lake.cli import main as lake_main
+from lake.demo import USERS_QUERY
 from lake.deploy import LocalLake
 from lake.dispatcher import LocalDispatcher
 from lake.local_aws import LocalAWS
@@ -126,6 +127,56 @@ def test_catalog_type_that_disagrees_with_parquet_fails_clearly(lake6):
     assert "stores int64" in err and "Traceback" not in err
 
 
+def _query_json(lake6, sql: str) -> tuple[list[dict], str]:
+    code, out, err = _lake_cli(
+        "query", sql, "--endpoint", lake6.aws.endpoint, "--database", lake6.outputs["glue_database"], "--format", "json"
+    )
+    assert code == 0, err
+    return json.loads(out), err
+
+
+def test_crawler_mode_query_finds_no_rows_until_lake_crawl_registers_the_day(lake6):
+    """The seed's steps 5-7 as Athena shows them: after the ETL, 0 rows and the unregistered day named; after the
+    crawl, exactly the source file's rows; a second crawl adds nothing."""
+    db = lake6.outputs["glue_database"]
+    source = [json.loads(line) for line in users_ndjson(200, seed=3)[0].splitlines()]
+    days = sorted({datetime.strptime(s["updated_at"], "%Y-%m-%dT%H:%M:%S%z").strftime("%Y-%m-%d") for s in source})
+
+    rows, note = _query_json(lake6, "SELECT count(*) AS n FROM users_v1")
+    assert rows == [{"n": 0}]
+    assert note.count("\n") == 1 and f"users_v1 has {len(days)} dt= folder(s)" in note
+    assert all(day in note for day in days[:5]) and "`lake crawl users`" in note
+
+    code, out, err = _lake_cli("crawl", "users", "--endpoint", lake6.aws.endpoint, "--database", db)
+    assert code == 0, err
+    assert f"-> users_v1: {len(days)} partition(s) added ({days[0]}" in out
+    assert "0 schema difference(s)" in out
+
+    rows, note = _query_json(lake6, "SELECT user_id, user_email, dt FROM users_v1 ORDER BY user_id")
+    assert note == ""
+    assert [(r["user_id"], r["user_email"]) for r in rows] == sorted(
+        (s["user"]["id"], s["user"]["email"]) for s in source
+    )
+    glue = lake6.aws.client("glue")
+    parts = glue.get_partitions(DatabaseName=db, TableName="users_v1")["Partitions"]
+    assert sorted(p["Values"][0] for p in parts) == days
+
+    code, out, err = _lake_cli("crawl", "users", "--endpoint", lake6.aws.endpoint, "--database", db)
+    assert code == 0 and "-> users_v1: 0 partition(s) added" in out, out + err
+    assert len(glue.get_partitions(DatabaseName=db, TableName="users_v1")["Partitions"]) == len(days)
+
+
+def test_projection_mode_rows_are_visible_right_after_the_etl_with_no_crawl(lake6):
+    db = lake6.outputs["glue_database"]
+    glue = lake6.aws.client("glue")
+    table = glue.get_table(DatabaseName=db, Name="tweets_v1")["Table"]
+    assert table["Parameters"]["projection.enabled"] == "true"
+    assert table["Parameters"]["storage.location.template"].endswith("/dataset/tweets/schema=1/dt=${dt}/")
+    assert glue.get_partitions(DatabaseName=db, TableName="tweets_v1")["Partitions"] == []  # never crawled
+    rows, note = _query_json(lake6, "SELECT count(*) AS n FROM tweets_v1")
+    assert rows == [{"n": len(json.loads(tweets_document()[0])["statuses"])}] and note == ""
+
+
 def test_replay_twice_leaves_curated_byte_identical(lake6):
     s3 = lake6.aws.client("s3")
     curated = lake6.outputs["curated_bucket"]
@@ -199,7 +250,16 @@ def test_lake_demo_from_a_clean_environment(tmp_path):
     out = proc.stdout
     assert proc.returncode == 0, out + proc.stderr
     assert "Traceback" not in out + proc.stderr
-    assert out.count("] ok ") == 11
+    assert out.count("] ok ") == 13
+    # the seed's steps in order: a users query with no rows (no partition yet), the crawl, the same query with rows
+    before, after_crawl = out.split("lake crawl: the crawlers register the new dt partitions")
+    users_before = before.split(f"> {USERS_QUERY}")[1]
+    assert "0 row(s) via duckdb" in users_before and "register them with `lake crawl users`" in users_before
+    assert (
+        "-> users_v1: 3 partition(s) added" in after_crawl and "-> tweets_v1: no partitions registered" in after_crawl
+    )
+    users_after = after_crawl.split(f"> {USERS_QUERY}")[1].split("console-style change")[0]
+    assert "3 row(s) via duckdb" in users_after and "lake crawl" not in users_after
     tweets = len(json.loads(tweets_document()[0])["statuses"])
     # 500 clean users + 45 of 50 mixed + the tweets are written; 5 bad records and 1 unreadable file quarantined.
     assert (

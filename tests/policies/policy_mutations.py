@@ -139,14 +139,33 @@ resource "aws_s3_bucket_lifecycle_configuration" "mutation" {
         ),
     ),
     Mutation(
+        "crawler-s3-target",
+        "CRAWLER-SCOPE",
+        replace=(
+            (
+                GLUE,
+                "  catalog_target {\n    database_name = aws_glue_catalog_database.this.name\n    tables        = [aws_glue_catalog_table.this[each.key].name]\n  }\n",
+                '  s3_target {\n    path = "s3://${var.curated_bucket}/${each.value.curated_prefix}/"\n  }\n',
+            ),
+        ),
+        description="the seed's design error: an S3-target crawler creates its own tables instead of adopting the declared one",
+    ),
+    Mutation(
         "crawler-points-at-raw",
         "CRAWLER-SCOPE",
         replace=(
             (
                 GLUE,
-                'path = "s3://${var.curated_bucket}/${each.value.curated_prefix}/"',
-                'path = "s3://${replace(var.curated_bucket, "-curated", "-raw")}/incoming/"',
+                "  catalog_target {\n    database_name = aws_glue_catalog_database.this.name\n    tables        = [aws_glue_catalog_table.this[each.key].name]\n  }\n",
+                '  s3_target {\n    path = "s3://${replace(var.curated_bucket, "-curated", "-raw")}/incoming/"\n  }\n',
             ),
+        ),
+    ),
+    Mutation(
+        "crawler-crawls-undeclared-table",
+        "CRAWLER-SCOPE",
+        replace=(
+            (GLUE, "tables        = [aws_glue_catalog_table.this[each.key].name]", 'tables        = ["schema_1"]'),
         ),
     ),
     Mutation(
@@ -164,6 +183,23 @@ resource "aws_s3_bucket_lifecycle_configuration" "mutation" {
         "crawler-updates-schema",
         "CRAWLER-NO-MUTATION",
         replace=((GLUE, 'update_behavior = "LOG"', 'update_behavior = "UPDATE_IN_DATABASE"'),),
+    ),
+    Mutation(
+        "crawler-catalog-target-deprecates",
+        "CRAWLER-NO-MUTATION",
+        replace=((GLUE, 'delete_behavior = "LOG"', 'delete_behavior = "DEPRECATE_IN_DATABASE"'),),
+    ),
+    Mutation(
+        "projection-template-in-raw",
+        "ATHENA-NO-RAW",
+        replace=(
+            (
+                GLUE,
+                '"storage.location.template"   = "s3://${var.curated_bucket}/',
+                '"storage.location.template"   = "s3://${replace(var.curated_bucket, "-curated", "-raw")}/',
+            ),
+        ),
+        description="a projection-mode table whose partitions would be read from raw",
     ),
     Mutation(
         "table-located-in-raw",
@@ -243,7 +279,13 @@ resource "aws_s3_object" "mutation" {
     Mutation(
         "crawler-cannot-list",
         "CRAWLER-CAN-WORK",
-        replace=((IAM, 'actions   = ["s3:ListBucket"]', 'actions   = ["s3:GetBucketLocation"]'),),
+        replace=(
+            (
+                IAM,
+                'sid       = "ListCuratedPrefixes"\n    actions   = ["s3:ListBucket"]',
+                'sid       = "ListCuratedPrefixes"\n    actions   = ["s3:GetBucketLocation"]',
+            ),
+        ),
     ),
     Mutation(
         "analyst-cannot-start-query", "ANALYST-CAN-QUERY", replace=((IAM, '"athena:StartQueryExecution",\n', ""),)

@@ -26,13 +26,15 @@ variable "name_prefix" {
 }
 
 variable "datasets" {
-  description = "Datasets and their contract versions (each needs contracts/<dataset>/v<version>.json)."
+  description = "Datasets, their contract versions (each needs contracts/<dataset>/v<version>.json) and partitioning (crawler or projection; see the root's datasets variable)."
   type = map(object({
-    versions = list(number)
+    versions         = list(number)
+    partitioning     = optional(string, "crawler")
+    projection_start = optional(string, "2006-01-01")
   }))
   default = {
     users  = { versions = [1] }
-    tweets = { versions = [1] }
+    tweets = { versions = [1], partitioning = "projection" }
   }
 }
 

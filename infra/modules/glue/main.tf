@@ -1,6 +1,9 @@
 # The catalog: one database, one table per dataset version declared from its contract (the authoritative
-# schema), and one crawler per dataset version that only adds partitions: it targets exactly the curated
-# prefix of that version and LOGS schema changes instead of applying them.
+# schema), and one crawler per dataset version whose source is that declared table (a catalog target): it
+# adopts the table instead of creating one from the folders it finds, registers new dt partitions and LOGS
+# schema changes instead of applying them. A table in "projection" mode gets Athena partition projection on dt
+# (new data is queryable as soon as it is written, no partition is ever registered); its crawler then only
+# reports schema changes.
 
 locals {
   contracts = { for key, t in var.tables : key => jsondecode(file(t.contract_file)) }
@@ -23,6 +26,19 @@ locals {
       }
     ]
   }
+
+  # Athena partition projection on dt: every day from projection_start to today, at the table's own prefix.
+  projection = {
+    for key, t in var.tables : key => t.partitioning != "projection" ? {} : {
+      "projection.enabled"          = "true"
+      "projection.dt.type"          = "date"
+      "projection.dt.format"        = "yyyy-MM-dd"
+      "projection.dt.range"         = "${t.projection_start},NOW"
+      "projection.dt.interval"      = "1"
+      "projection.dt.interval.unit" = "DAYS"
+      "storage.location.template"   = "s3://${var.curated_bucket}/${t.curated_prefix}/dt=$${dt}/"
+    }
+  }
 }
 
 resource "aws_glue_catalog_database" "this" {
@@ -38,13 +54,14 @@ resource "aws_glue_catalog_table" "this" {
   description   = try(local.contracts[each.key].description, "")
   table_type    = "EXTERNAL_TABLE"
 
-  parameters = {
+  parameters = merge({
     EXTERNAL              = "TRUE"
     classification        = "parquet"
     "parquet.compression" = "SNAPPY"
     contract_dataset      = each.value.dataset
     contract_version      = tostring(each.value.version)
-  }
+    partitioning          = each.value.partitioning
+  }, local.projection[each.key])
 
   partition_keys {
     name    = "dt"
@@ -98,15 +115,19 @@ resource "aws_glue_crawler" "this" {
   for_each = var.tables
 
   name          = each.value.crawler_name
-  description   = "Adds partitions of ${aws_glue_catalog_table.this[each.key].name}; schema changes are logged, never applied"
+  description   = "Registers new dt partitions of the declared table ${aws_glue_catalog_table.this[each.key].name}; schema changes are logged, never applied"
   database_name = aws_glue_catalog_database.this.name
   role          = var.crawler_role_arn
   schedule      = var.crawler_schedule
 
-  s3_target {
-    path = "s3://${var.curated_bucket}/${each.value.curated_prefix}/"
+  # The declared table is the source: the crawler reads its location and adopts it (an S3 target would
+  # create its own tables named after the folders instead).
+  catalog_target {
+    database_name = aws_glue_catalog_database.this.name
+    tables        = [aws_glue_catalog_table.this[each.key].name]
   }
 
+  # A catalog target requires delete_behavior LOG.
   schema_change_policy {
     update_behavior = "LOG"
     delete_behavior = "LOG"
@@ -121,7 +142,6 @@ resource "aws_glue_crawler" "this" {
     CrawlerOutput = {
       Partitions = { AddOrUpdateBehavior = "InheritFromTable" }
     }
-    Grouping = { TableGroupingPolicy = "CombineCompatibleSchemas" }
   })
 
   depends_on = [aws_cloudwatch_log_group.crawlers]

@@ -9,19 +9,31 @@ variable "database_name" {
 }
 
 variable "tables" {
-  description = "One table and one crawler per dataset version: table name, crawler name, dataset, version, curated prefix and the contract file that declares the columns."
+  description = "One table and one crawler per dataset version: table name, crawler name, dataset, version, curated prefix, the contract file that declares the columns, how partitions are registered (crawler or projection) and the first projected day."
   type = map(object({
-    name           = string
-    crawler_name   = string
-    dataset        = string
-    version        = number
-    curated_prefix = string
-    contract_file  = string
+    name             = string
+    crawler_name     = string
+    dataset          = string
+    version          = number
+    curated_prefix   = string
+    contract_file    = string
+    partitioning     = optional(string, "crawler")
+    projection_start = optional(string, "2006-01-01")
   }))
+
+  validation {
+    condition     = alltrue([for t in values(var.tables) : contains(["crawler", "projection"], t.partitioning)])
+    error_message = "Each table's partitioning must be \"crawler\" or \"projection\"."
+  }
+
+  validation {
+    condition     = alltrue([for t in values(var.tables) : can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", t.projection_start))])
+    error_message = "Each table's projection_start must be a date YYYY-MM-DD."
+  }
 }
 
 variable "curated_bucket" {
-  description = "Name of the curated bucket: every table location and crawler target is inside it."
+  description = "Name of the curated bucket: every table location (and projection template) is inside it."
   type        = string
 }
 

@@ -315,6 +315,19 @@ data "aws_iam_policy_document" "drift_reader" {
     }
   }
 
+  # Catalog health in the nightly report: registered partitions against the curated dt= folders (keys only).
+  statement {
+    sid       = "ReadCatalogHealth"
+    actions   = ["glue:GetPartitions"]
+    resources = concat([local.glue_catalog, local.glue_database], local.glue_tables)
+  }
+
+  statement {
+    sid       = "ListCuratedForCatalogHealth"
+    actions   = ["s3:ListBucket"]
+    resources = [local.s3.curated]
+  }
+
   statement {
     sid = "ReadIam"
     actions = [
