@@ -139,10 +139,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate docs/drift.md from the drift checker's code.")
     parser.add_argument("--check", type=Path, metavar="PATH", help="exit 1 if PATH differs from the generated page")
     args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        if not args.check.is_file() or args.check.read_text(encoding="utf-8") != text:
-            print(f"{args.check} is stale: run python -m drift.docs > {args.check}", file=sys.stderr)
+    return emit(render(), args.check, "drift.docs")
+
+
+def emit(text: str, check: Path | None, module: str) -> int:
+    """Print a generated page, or with ``check`` exit 1 when that committed file differs from it."""
+    if check:
+        if not check.is_file() or check.read_text(encoding="utf-8") != text:
+            print(f"{check} is stale: run python -m {module} > {check}", file=sys.stderr)
             return 1
         return 0
     sys.stdout.write(text)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
 
-from drift.adapters import adapter_for
+from drift.adapters import adapter_for, adapters
 from drift.adapters.base import Adapter, Scope
 from drift.aws import DENIED_CODES, THROTTLE_CODES, LiveAWS, error_code
 from drift.decide import finding_for_unknown, finding_for_unmanaged, findings_for_reading
@@ -86,7 +86,12 @@ def scan(
     progress: bool | None = None,
     lookup: Callable[[str], Adapter | None] = adapter_for,
 ) -> Scan:
-    """Read every resource, then ask each adapter for unmanaged objects in the lake's scope."""
+    """Read every resource, then ask each adapter for unmanaged objects in the lake's scope.
+
+    Every registered adapter searches, not only those of the types the states manage: a sub-resource no state
+    manages (a lifecycle rule, a function URL, a grant) is found on its managed parent, and a resource named with
+    the lake's prefix is found whatever its type.
+    """
     started = time.perf_counter()
     calls_before = aws.counter.calls
     findings: list[Finding] = []
@@ -130,7 +135,7 @@ def scan(
         finally:
             if bar is not None:
                 bar.stop()
-        types = sorted({r.type for r, _ in readable})
+        types = sorted({r.type for r, _ in readable} | (set(adapters()) if lookup is adapter_for else set()))
         for resource_type, result in zip(
             types, pool.map(lambda t: _unmanaged(lookup(t), aws, scope), types), strict=True
         ):

@@ -11,7 +11,10 @@ class LambdaFunction(Adapter):
     type = "aws_lambda_function"
     service = "lambda"
     api = "lambda:GetFunction, lambda:ListFunctions (once, for unmanaged <prefix>-* functions)"
-    compares = "runtime, handler, role, memory_size, timeout, environment variables, layers, architectures, tags_all"
+    compares = (
+        "runtime, handler, role, memory_size, timeout, environment variables, layers, architectures, "
+        "source_code_hash (the code's SHA-256), tags_all"
+    )
 
     def read(self, aws, resource):
         name = resource.attributes.get("function_name") or resource.id
@@ -29,6 +32,7 @@ class LambdaFunction(Adapter):
             "environment": [{"variables": config.get("Environment", {}).get("Variables", {})}],
             "layers": [layer["Arn"] for layer in config.get("Layers", [])],
             "architectures": config.get("Architectures", []),
+            "source_code_hash": config.get("CodeSha256"),  # code uploaded by hand (UpdateFunctionCode)
             "tags_all": live.get("Tags", {}),
         }
 
