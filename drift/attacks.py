@@ -127,8 +127,8 @@ ATTACKS: tuple[Attack, ...] = (
         Kind.UNMANAGED,
         "aws_s3_bucket_object_lock_configuration:*-raw",
         False,
-        local="moto refuses Object Lock on a bucket created without it (InvalidBucketState); AWS allows it on a "
-        "versioned bucket. Harmless to the invariants: a retention can only keep objects longer",
+        local="Object Lock cannot be turned off once on (AWS and moto alike): a scenario could not revert it on the "
+        "shared deployed lake. Harmless to the invariants: a retention only keeps objects longer",
     ),
     _a(
         "raw-acl-grant",
@@ -269,6 +269,7 @@ ATTACKS: tuple[Attack, ...] = (
         Kind.UNMANAGED,
         "aws_s3_bucket:*-scratch",
         True,
+        "bucket-without-baseline",
     ),
     # ------------------------------------------------------------------ roles
     _a(
@@ -337,6 +338,7 @@ ATTACKS: tuple[Attack, ...] = (
         Kind.UNMANAGED,
         "aws_iam_policy:arn:aws:iam::*:policy/*-s3-admin",
         True,
+        "prefixed-policy-s3-star",
     ),
     # ------------------------------------------------------------------ ETL function
     _a(

@@ -35,6 +35,8 @@ class Scan:
     calls: int
     seconds: float
     calls_by_operation: dict[str, int] = field(default_factory=dict)
+    discovery_calls: int = 0  # of ``calls``, those the unmanaged searches made (sub-resources, <prefix>-* lists)
+    discovery_by_operation: dict[str, int] = field(default_factory=dict)
 
     @property
     def checked(self) -> int:
@@ -135,6 +137,7 @@ def scan(
         finally:
             if bar is not None:
                 bar.stop()
+        before_discovery, ops_before = aws.counter.calls, dict(aws.counter.by_operation)
         types = sorted({r.type for r, _ in readable} | (set(adapters()) if lookup is adapter_for else set()))
         for resource_type, result in zip(
             types, pool.map(lambda t: _unmanaged(lookup(t), aws, scope), types), strict=True
@@ -153,6 +156,10 @@ def scan(
                     )
                 )
             unmanaged.extend(items)
+        discovery_calls = aws.counter.calls - before_discovery
+        discovery_ops = {
+            op: n - ops_before.get(op, 0) for op, n in aws.counter.by_operation.items() if n > ops_before.get(op, 0)
+        }
     seen = set()
     for item in unmanaged:
         if item.address in seen:
@@ -167,6 +174,8 @@ def scan(
         calls=aws.counter.calls - calls_before,
         seconds=time.perf_counter() - started,
         calls_by_operation=dict(aws.counter.by_operation),
+        discovery_calls=discovery_calls,
+        discovery_by_operation=discovery_ops,
     )
 
 

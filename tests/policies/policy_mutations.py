@@ -494,6 +494,25 @@ resource "aws_athena_workgroup" "mutation" {
         ),
     ),
     Mutation(
+        "prefixed-policy-s3-star",
+        "IAM-NO-WILDCARD",
+        add="""
+resource "aws_iam_policy" "mutation" {
+  name   = "${var.name_prefix}-s3-admin"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
+}
+""",
+    ),
+    Mutation(
+        "bucket-without-baseline",
+        "S3-BASELINE",
+        add="""
+resource "aws_s3_bucket" "mutation" {
+  bucket = "${var.name_prefix}-scratch"
+}
+""",
+    ),
+    Mutation(
         "kms-key-disabled",
         "ETL-CAN-WORK",
         replace=(
