@@ -613,6 +613,15 @@ ATTACKS: tuple[Attack, ...] = (
         False,
     ),
     _a(
+        "kms-description-changed",
+        None,
+        "kms:UpdateKeyDescription",
+        "KMS: description",
+        Kind.CHANGED,
+        S3 + "aws_kms_key.data",
+        False,
+    ),
+    _a(
         "kms-grant-created",
         None,
         "kms:CreateGrant (another principal)",

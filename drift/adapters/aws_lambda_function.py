@@ -13,7 +13,7 @@ class LambdaFunction(Adapter):
     api = "lambda:GetFunction, lambda:ListFunctions (once, for unmanaged <prefix>-* functions)"
     compares = (
         "runtime, handler, role, memory_size, timeout, environment variables, layers, architectures, "
-        "source_code_hash (the code's SHA-256), tags_all"
+        "code_sha256 (the deployed code's SHA-256, when the state records it), tags_all"
     )
 
     def read(self, aws, resource):
@@ -32,8 +32,9 @@ class LambdaFunction(Adapter):
             "environment": [{"variables": config.get("Environment", {}).get("Variables", {})}],
             "layers": [layer["Arn"] for layer in config.get("Layers", [])],
             "architectures": config.get("Architectures", []),
-            "source_code_hash": config.get("CodeSha256"),  # code uploaded by hand (UpdateFunctionCode)
             "tags_all": live.get("Tags", {}),
+            # code uploaded by hand (UpdateFunctionCode); compared when the state records it (provider >= 5.x)
+            **({"code_sha256": config.get("CodeSha256")} if resource.attributes.get("code_sha256") else {}),
         }
 
     def unmanaged(self, aws, scope: Scope):

@@ -866,6 +866,14 @@ def kms_policy_changed(aws, out):
     return lambda: kms.put_key_policy(KeyId=key, PolicyName="default", Policy=saved)
 
 
+def kms_description_changed(aws, out):
+    kms = aws.client("kms")
+    key = _key(aws, out)
+    saved = kms.describe_key(KeyId=key)["KeyMetadata"]["Description"]
+    kms.update_key_description(KeyId=key, Description="edited in the console")
+    return lambda: kms.update_key_description(KeyId=key, Description=saved)
+
+
 def kms_grant_created(aws, out):
     kms = aws.client("kms")
     key = _key(aws, out)
@@ -1012,7 +1020,7 @@ ATTACK_SCENARIOS = [
         prefixed_wildcard_policy,
         f"aws_iam_policy:arn:aws:iam::{ACCOUNT}:policy/lake-local-s3-admin",
     ),
-    _attack("function-code-updated", function_code_updated, f'{FUNCTION}["users"]', "source_code_hash"),
+    _attack("function-code-updated", function_code_updated, f'{FUNCTION}["users"]', "code_sha256"),
     _attack("function-handler-changed", function_handler_changed, f'{FUNCTION}["users"]', "handler"),
     _attack("function-runtime-changed", function_runtime_changed, f'{FUNCTION}["tweets"]', "runtime"),
     _attack("function-layers-removed", function_layers_removed, f'{FUNCTION}["users"]', "layers"),
@@ -1074,6 +1082,7 @@ ATTACK_SCENARIOS = [
     ),
     _attack("athena-other-workgroup", athena_other_workgroup, "aws_athena_workgroup:lake-local-adhoc"),
     _attack("kms-policy-changed", kms_policy_changed, KEY, "policy"),
+    _attack("kms-description-changed", kms_description_changed, KEY, "description"),
     _attack("kms-grant-created", kms_grant_created, "aws_kms_grant:*", parent=KEY),
     _attack("kms-key-disabled", kms_key_disabled, KEY, "is_enabled"),
     _attack("kms-key-deletion-scheduled", kms_key_deletion_scheduled, KEY),
