@@ -73,6 +73,19 @@ def render() -> str:
             f"| `{attack.id}` | {attack.invariant or 'none'} | {_cell(attack.action)} | {_cell(attack.target)} | "
             f"{_drift(attack)} | {f'`{attack.mutation}`' if attack.mutation else '-'} | {_local(attack)} |"
         )
+    uncovered = [a for a in ATTACKS if a.kind is not None and a.invariant is None]
+    if uncovered:
+        lines += [
+            "",
+            "## Reported, never critical: no invariant covers these",
+            "",
+            "Drift reports each of these as a warning (exit 1 with `--fail-on any`). Some are harmless (memory, tags,",
+            "a description); others widen who can reach the lake's data or code (a function URL, a foreign invoke",
+            "permission, a KMS grant, a log subscription, a queue policy) and would be critical only if "
+            "`invariants.md` gained an invariant for them:",
+            "",
+        ]
+        lines += [f"- `{a.id}`: {a.action}" for a in uncovered]
     unseen = [a for a in ATTACKS if a.kind is None]
     if unseen:
         lines += ["", "## What drift cannot see", ""]

@@ -678,7 +678,7 @@ ATTACKS: tuple[Attack, ...] = (
         False,
         local="a purge leaves no configuration behind",
         seen="a purge changes no configuration, only the data: CloudTrail's PurgeQueue event (or the queue's "
-        "NumberOfMessagesDeleted metric) is the only trace; `lake status` shows the queue depth",
+        "NumberOfMessagesDeleted metric) is the only trace",
     ),
     _a(
         "sqs-prefixed-created",
