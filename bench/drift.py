@@ -23,6 +23,8 @@ depend on the machine and its load.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import io
 import json
 import statistics
@@ -76,6 +78,22 @@ def drift_once(aws: LocalAWS, state: Path, workers: int, judge: bool = False) ->
     seconds = time.perf_counter() - started
     drift = [f.to_dict() for f in report.findings]
     return {"seconds": seconds, "calls": report.calls, "resources": report.resources, "findings": drift}
+
+
+def discovery_split(aws: LocalAWS, state: Path, workers: int) -> dict:
+    """Of one scan's calls, those the unmanaged searches made (sub-resources of managed parents, <prefix>-* lists)."""
+    from drift.check import infer_name_prefix
+    from drift.scan import scan
+    from drift.state import load_states
+
+    live = LiveAWS(AWSOptions(endpoint_url=aws.endpoint, region=aws.region, workers=workers), session=aws.session())
+    resources = load_states([str(state)], lambda: live.client("s3"))
+    result = scan(resources, live, name_prefix=infer_name_prefix(resources), workers=workers, progress=False)
+    return {
+        "read_calls": result.calls - result.discovery_calls,
+        "discovery_calls": result.discovery_calls,
+        "discovery_calls_by_operation": dict(sorted(result.discovery_by_operation.items())),
+    }
 
 
 def best_of(runs: int, fn) -> dict:
@@ -342,6 +360,7 @@ def generate(aws: LocalAWS, count: int, prefix: str = "bench") -> list[dict]:
                         "timeout": 3,
                         "architectures": ["x86_64"],
                         "environment": [{"variables": {"N": key}}],
+                        "code_sha256": base64.b64encode(hashlib.sha256(zipped).digest()).decode(),
                     },
                 ),
                 _res(
@@ -468,6 +487,7 @@ def main(argv: list[str] | None = None) -> int:
             tf_requests = None if before is None else _request_count(aws) - before
             lake_drift = best_of(args.runs, lambda: drift_once(aws, lake.state_path, args.workers))
             judged = drift_once(aws, lake.state_path, args.workers, judge=True)
+            split = discovery_split(aws, lake.state_path, args.workers)
             n = lake_drift["resources"]
             figures["lake"] = {
                 "resources": n,
@@ -481,6 +501,7 @@ def main(argv: list[str] | None = None) -> int:
                 "speedup_with_invariant_checks": round(tf_seconds / judged["seconds"], 1),
                 "speedup_vs_refresh_only": round(tf_seconds / lake_drift["seconds"], 1),
                 "calls_per_resource": round(lake_drift["calls"] / n, 2),
+                **split,
             }
 
             print(f"generating {args.generated} resources ...", file=sys.stderr)
@@ -543,6 +564,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"lake: {lake_f['resources']} resources | refresh-only {lake_f['refresh_only_seconds']}s"
         f" ({lake_f['refresh_only_requests']} requests) | drift {lake_f['drift_seconds']}s ({lake_f['drift_calls']} calls)"
+    )
+    print(
+        f"lake: of the scan's calls, {lake_f['read_calls']} read the managed resources and {lake_f['discovery_calls']}"
+        f" search for unmanaged ones: {lake_f['discovery_calls_by_operation']}"
     )
     print(
         f"lake, invariant checks included: {lake_f['drift_with_invariant_checks_seconds']}s"

@@ -21,9 +21,14 @@ KIND_TEXT = {
     Kind.DELETED: "in a state, gone from AWS (the seed's hand-deleted crawler)",
     Kind.CHANGED: "in a state and in AWS, and at least one compared attribute differs; each change lists the "
     "attribute path, the state's value and the live value",
-    Kind.UNMANAGED: "in AWS, inside the lake's scope, in no state: an inline policy or attachment added to a managed "
-    "role, a notification on a managed bucket, a table or crawler in a managed Glue database, a bucket or function "
-    "named with the lake's prefix",
+    Kind.UNMANAGED: "in AWS, inside the lake's scope, in no state: a sub-resource hung on a managed parent even when no "
+    "state manages its type (lifecycle, replication, CORS, website, logging, ACL, Object Lock and notification on a "
+    "bucket; function URL, permission, alias and event source mapping on a function; table, partition outside its "
+    "table's location, crawler and job in the lake database; grant on the lake's key; subscription filter on a log "
+    "group; inline policy or attachment on a role), or a role, policy, bucket, function, queue, log group, "
+    "workgroup, crawler or Glue job named with the lake's prefix. Each is judged against the invariants as if it "
+    "were managed (a hand-made expiry rule on raw is critical). Every console action that can break an invariant, "
+    "and what it must produce, is listed in [the attack surface](attack-surface.md)",
     Kind.UNKNOWN: "could not be checked: access denied, throttled past the retry budget, an unexpected AWS error, or "
     "no adapter for the type; counted against coverage, never a crash and never silently skipped",
 }
@@ -31,7 +36,9 @@ SEVERITY_TEXT = {
     Severity.CRITICAL: "the live lake, rebuilt from what AWS returned, breaks an invariant "
     "([invariants](invariants.md) as checked by `policies`) that the recorded state does not "
     "break; the finding lists each broken invariant",
-    Severity.WARNING: "drift that breaks no invariant (still drift: exit 1 with `--fail-on any`)",
+    Severity.WARNING: "drift that breaks no invariant (still drift: exit 1 with `--fail-on any`); a harmless change "
+    "(memory, a tag, a description, an extra environment variable) is never critical, so `--fail-on critical` pages "
+    "only for a broken invariant",
     Severity.INFO: "an unknown finding (coverage)",
 }
 INTRO = """# Drift: reading the report
@@ -145,10 +152,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate docs/drift.md from the drift checker's code.")
     parser.add_argument("--check", type=Path, metavar="PATH", help="exit 1 if PATH differs from the generated page")
     args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        if not args.check.is_file() or args.check.read_text(encoding="utf-8") != text:
-            print(f"{args.check} is stale: run python -m drift.docs > {args.check}", file=sys.stderr)
+    return emit(render(), args.check, "drift.docs")
+
+
+def emit(text: str, check: Path | None, module: str) -> int:
+    """Print a generated page, or with ``check`` exit 1 when that committed file differs from it."""
+    if check:
+        if not check.is_file() or check.read_text(encoding="utf-8") != text:
+            print(f"{check} is stale: run python -m {module} > {check}", file=sys.stderr)
             return 1
         return 0
     sys.stdout.write(text)

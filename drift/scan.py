@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
 
-from drift.adapters import adapter_for
+from drift.adapters import adapter_for, adapters
 from drift.adapters.base import Adapter, Scope
 from drift.aws import DENIED_CODES, THROTTLE_CODES, LiveAWS, error_code
 from drift.decide import finding_for_unknown, finding_for_unmanaged, findings_for_reading
@@ -35,6 +35,8 @@ class Scan:
     calls: int
     seconds: float
     calls_by_operation: dict[str, int] = field(default_factory=dict)
+    discovery_calls: int = 0  # of ``calls``, those the unmanaged searches made (sub-resources, <prefix>-* lists)
+    discovery_by_operation: dict[str, int] = field(default_factory=dict)
 
     @property
     def checked(self) -> int:
@@ -86,7 +88,12 @@ def scan(
     progress: bool | None = None,
     lookup: Callable[[str], Adapter | None] = adapter_for,
 ) -> Scan:
-    """Read every resource, then ask each adapter for unmanaged objects in the lake's scope."""
+    """Read every resource, then ask each adapter for unmanaged objects in the lake's scope.
+
+    Every registered adapter searches, not only those of the types the states manage: a sub-resource no state
+    manages (a lifecycle rule, a function URL, a grant) is found on its managed parent, and a resource named with
+    the lake's prefix is found whatever its type.
+    """
     started = time.perf_counter()
     calls_before = aws.counter.calls
     findings: list[Finding] = []
@@ -130,7 +137,8 @@ def scan(
         finally:
             if bar is not None:
                 bar.stop()
-        types = sorted({r.type for r, _ in readable})
+        before_discovery, ops_before = aws.counter.calls, dict(aws.counter.by_operation)
+        types = sorted({r.type for r, _ in readable} | (set(adapters()) if lookup is adapter_for else set()))
         for resource_type, result in zip(
             types, pool.map(lambda t: _unmanaged(lookup(t), aws, scope), types), strict=True
         ):
@@ -148,6 +156,10 @@ def scan(
                     )
                 )
             unmanaged.extend(items)
+        discovery_calls = aws.counter.calls - before_discovery
+        discovery_ops = {
+            op: n - ops_before.get(op, 0) for op, n in aws.counter.by_operation.items() if n > ops_before.get(op, 0)
+        }
     seen = set()
     for item in unmanaged:
         if item.address in seen:
@@ -162,6 +174,8 @@ def scan(
         calls=aws.counter.calls - calls_before,
         seconds=time.perf_counter() - started,
         calls_by_operation=dict(aws.counter.by_operation),
+        discovery_calls=discovery_calls,
+        discovery_by_operation=discovery_ops,
     )
 
 

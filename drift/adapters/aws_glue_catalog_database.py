@@ -13,7 +13,10 @@ class GlueCatalogDatabase(Adapter):
     type = "aws_glue_catalog_database"
     service = "glue"
     api = "glue:GetDatabase; glue:GetTables and glue:GetCrawlers (shared, for unmanaged tables and crawlers)"
-    compares = "description, location_uri, parameters; unmanaged: tables and crawlers in a managed database"
+    compares = (
+        "description, location_uri, parameters; unmanaged: tables and crawlers in a managed database, crawlers "
+        "named <prefix>-*"
+    )
 
     def read(self, aws, resource):
         name = resource.attributes.get("name") or resource.id.split(":")[-1]
@@ -58,3 +61,18 @@ class GlueCatalogDatabase(Adapter):
                     delete_command=f"aws glue delete-crawler --name {name}",
                     parent=resource.address,
                 )
+        databases = scope.values(self.type, "name")
+        for name, crawler in sorted(aws.glue_crawlers().items()) if scope.name_prefix else ():
+            if (
+                name in crawlers
+                or crawler.get("DatabaseName") in databases
+                or not name.startswith(f"{scope.name_prefix}-")
+            ):
+                continue
+            yield Unmanaged(
+                type="aws_glue_crawler",
+                id=name,
+                attributes={"id": name, **crawler_attributes(crawler)},
+                description=f"crawler {name} carries the lake's name prefix but is in no state",
+                delete_command=f"aws glue delete-crawler --name {name}",
+            )

@@ -23,7 +23,8 @@ class IAMRole(Adapter):
     api = "iam:GetAccountAuthorizationDetails (once for all roles)"
     compares = (
         "assume_role_policy (JSON equivalence), path, permissions_boundary, tags_all (the bulk read carries no "
-        "description or max_session_duration); unmanaged: inline policies and attachments added to a managed role"
+        "description or max_session_duration); unmanaged: inline policies and attachments added to a managed role, "
+        "roles named <prefix>-*"
     )
     policy_paths = ("assume_role_policy",)
     model_only = frozenset({"inline_policy", "managed_policy_arns"})
@@ -47,6 +48,7 @@ class IAMRole(Adapter):
         }
 
     def unmanaged(self, aws, scope: Scope):
+        yield from self._prefixed(aws, scope)
         inline = {(r.attributes.get("role"), r.attributes.get("name")) for r in scope.of_type("aws_iam_role_policy")}
         attached = {
             (r.attributes.get("role"), r.attributes.get("policy_arn"))
@@ -94,3 +96,29 @@ class IAMRole(Adapter):
                     delete_command=f"aws iam detach-role-policy --role-name {name} --policy-arn {policy['PolicyArn']}",
                     parent=resource.address,
                 )
+
+    def _prefixed(self, aws, scope: Scope):
+        """Roles named with the lake's prefix that no state manages, with their policies (judged as if managed)."""
+        if not scope.name_prefix:
+            return
+        managed = scope.values(self.type, "name")
+        for name, role in sorted(aws.iam_roles().items()):
+            if not name.startswith(f"{scope.name_prefix}-") or name in managed:
+                continue
+            yield Unmanaged(
+                type=self.type,
+                id=name,
+                attributes={
+                    "id": name,
+                    "name": name,
+                    "arn": role.get("Arn", ""),
+                    "assume_role_policy": policy_json(role.get("AssumeRolePolicyDocument")),
+                    "inline_policy": [
+                        {"name": p["PolicyName"], "policy": policy_json(p.get("PolicyDocument"))}
+                        for p in role.get("RolePolicyList", [])
+                    ],
+                    "managed_policy_arns": sorted(p["PolicyArn"] for p in role.get("AttachedManagedPolicies", [])),
+                },
+                description=f"role {name} carries the lake's name prefix but no state manages it",
+                delete_command=f"aws iam delete-role --role-name {name} (detach and delete its policies first)",
+            )

@@ -11,7 +11,10 @@ class LambdaFunction(Adapter):
     type = "aws_lambda_function"
     service = "lambda"
     api = "lambda:GetFunction, lambda:ListFunctions (once, for unmanaged <prefix>-* functions)"
-    compares = "runtime, handler, role, memory_size, timeout, environment variables, layers, architectures, tags_all"
+    compares = (
+        "runtime, handler, role, memory_size, timeout, environment variables, layers, architectures, "
+        "code_sha256 (the deployed code's SHA-256, when the state records it), tags_all"
+    )
 
     def read(self, aws, resource):
         name = resource.attributes.get("function_name") or resource.id
@@ -30,6 +33,8 @@ class LambdaFunction(Adapter):
             "layers": [layer["Arn"] for layer in config.get("Layers", [])],
             "architectures": config.get("Architectures", []),
             "tags_all": live.get("Tags", {}),
+            # code uploaded by hand (UpdateFunctionCode); compared when the state records it (provider >= 5.x)
+            **({"code_sha256": config.get("CodeSha256")} if resource.attributes.get("code_sha256") else {}),
         }
 
     def unmanaged(self, aws, scope: Scope):

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from drift.adapters import register
 from drift.adapters._util import call_or_none, json_value
-from drift.adapters.base import Adapter
+from drift.adapters.base import Adapter, Scope
+from drift.model import Unmanaged
 
 INTS = {
     "visibility_timeout_seconds": "VisibilityTimeout",
@@ -18,7 +19,10 @@ class SQSQueue(Adapter):
     type = "aws_sqs_queue"
     service = "sqs"
     api = "sqs:GetQueueAttributes"
-    compares = "timeouts and sizes, kms_master_key_id, sqs_managed_sse_enabled, redrive_policy, policy"
+    compares = (
+        "timeouts and sizes, kms_master_key_id, sqs_managed_sse_enabled, redrive_policy, policy (absent = empty); "
+        "unmanaged: queues named <prefix>-*"
+    )
     policy_paths = ("policy",)
 
     def read(self, aws, resource):
@@ -32,9 +36,25 @@ class SQSQueue(Adapter):
         out["redrive_policy"] = json_value(attrs.get("RedrivePolicy", ""))
         if "SqsManagedSseEnabled" in attrs:
             out["sqs_managed_sse_enabled"] = attrs["SqsManagedSseEnabled"] == "true"
-        if resource.attributes.get("policy"):
-            out["policy"] = attrs.get("Policy", "")
+        out["policy"] = attrs.get("Policy", "")  # a policy added by hand to a queue without one is drift too
         return out
+
+    def unmanaged(self, aws, scope: Scope):
+        if not scope.name_prefix:
+            return
+        managed = scope.values(self.type, "url") | {r.id for r in scope.of_type(self.type)}
+        live = aws.client("sqs").list_queues(QueueNamePrefix=f"{scope.name_prefix}-")
+        for url in sorted(live.get("QueueUrls", [])):
+            if url in managed:
+                continue
+            name = url.rsplit("/", 1)[-1]
+            yield Unmanaged(
+                type=self.type,
+                id=name,
+                attributes={"id": url, "url": url, "name": name},
+                description=f"queue {name} carries the lake's name prefix but no state manages it",
+                delete_command=f"aws sqs delete-queue --queue-url {url}",
+            )
 
     def canonical(self, attributes):
         out = dict(attributes)

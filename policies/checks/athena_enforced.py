@@ -26,7 +26,7 @@ def run(ctx):
         cutoff = conf.get("bytes_scanned_cutoff_per_query")
         if isinstance(cutoff, Unknown):
             yield CHECK.finding(ctx, wg.address, f"bytes_scanned_cutoff_per_query cannot be decided: {cutoff.reason}")
-        elif cutoff is None:
+        elif not cutoff:  # None in HCL; 0 in a state or a live reading (AWS's minimum is 10 MB)
             yield CHECK.finding(
                 ctx, wg.address, "bytes_scanned_cutoff_per_query is not set: a query can scan the whole lake"
             )

@@ -1,4 +1,5 @@
-"""ATHENA-NO-RAW: no table (or projection template) in raw or quarantine; the analyst cannot read raw; results go to the results bucket only."""
+"""ATHENA-NO-RAW: no table, partition or projection template in raw or quarantine; the analyst cannot read raw; results
+go to the results bucket only."""
 
 from policies.checks.base import Check
 from policies.checks.crawl_targets import table_parameters
@@ -6,18 +7,24 @@ from policies.context import s3_url_parts
 from policies.model import Unknown
 
 
+def _what(resource) -> str:
+    return "partition" if resource.type == "aws_glue_partition" else "table"
+
+
 def run(ctx):
     forbidden = {ctx.bucket_name("raw"): "raw", ctx.bucket_name("quarantine"): "quarantine"}
     forbidden.pop(None, None)
-    for t in ctx.model.of_type("aws_glue_catalog_table"):
+    for t in [*ctx.model.of_type("aws_glue_catalog_table"), *ctx.model.of_type("aws_glue_partition")]:
         for sd in t.block("storage_descriptor"):
             location = sd.get("location") if "__unknown__" not in sd else sd["__unknown__"]
             if isinstance(location, Unknown):
-                yield CHECK.finding(ctx, t.address, f"table location cannot be decided: {location.reason}")
+                yield CHECK.finding(ctx, t.address, f"{_what(t)} location cannot be decided: {location.reason}")
                 continue
             parts = s3_url_parts(location)
             if parts and parts[0] in forbidden:
-                yield CHECK.finding(ctx, t.address, f"table location {location} is in the {forbidden[parts[0]]} bucket")
+                yield CHECK.finding(
+                    ctx, t.address, f"{_what(t)} location {location} is in the {forbidden[parts[0]]} bucket"
+                )
             yield from _projection_template(ctx, t, location)
     analyst = ctx.roles.get("analyst")
     raw = ctx.bucket_name("raw")

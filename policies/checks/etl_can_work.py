@@ -54,8 +54,24 @@ def needs(ctx):
     return out
 
 
+def unusable_keys(ctx):
+    """(address, message) for each key the ETL would need but nobody can use: disabled, or gone while an alias
+    still names it (deleted, or pending deletion: AWS refuses every use during the waiting period)."""
+    keys = list(ctx.model.of_type("aws_kms_key"))
+    for key in keys:
+        if key.get("is_enabled") is False:
+            yield key.address, f"KMS key {key.get('key_id') or key.address} is disabled: no role can use it"
+    known = {k.get(attr) for k in keys for attr in ("key_id", "arn", "id")}
+    for alias in ctx.model.of_type("aws_kms_alias"):
+        target = alias.get("target_key_id")
+        if isinstance(target, str) and target and target not in known:
+            yield alias.address, f"alias {alias.get('name')} names key {target}, which is gone or pending deletion"
+
+
 def run(ctx):
     yield from missing(ctx, CHECK, "etl", needs(ctx))
+    for address, message in unusable_keys(ctx):
+        yield CHECK.finding(ctx, address, message)
 
 
 CHECK = Check(

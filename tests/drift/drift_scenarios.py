@@ -54,6 +54,7 @@ class Scenario:
     critical: bool = True
     parent: str | None = None  # for unmanaged: the managed resource it hangs off
     terraform_sees: str | None = None  # the address refresh-only reports as drifted (None: invisible to Terraform)
+    attack: str | None = None  # the entry of the attack catalogue (drift.attacks) this scenario proves
 
 
 def _crawler_input(crawler: dict) -> dict:
@@ -310,6 +311,7 @@ SCENARIOS = [
         "deleted",
         _crawler("users_v1"),
         terraform_sees=_crawler("users_v1"),
+        attack="glue-crawler-deleted",
     ),
     Scenario(
         "raw versioning suspended",
@@ -318,6 +320,7 @@ SCENARIOS = [
         f"{S3}.aws_s3_bucket_versioning.raw",
         "versioning_configuration[0].status",
         terraform_sees=f"{S3}.aws_s3_bucket_versioning.raw",
+        attack="raw-versioning-suspended",
     ),
     Scenario(
         "s3:* inline policy on the etl role",
@@ -326,6 +329,7 @@ SCENARIOS = [
         "aws_iam_role_policy:lake-local-etl:quick-fix",
         parent=f'{IAM}.aws_iam_role.this["etl"]',
         terraform_sees=f'{IAM}.aws_iam_role.this["etl"]',
+        attack="role-inline-wildcard",
     ),
     Scenario(
         "AmazonS3FullAccess attached to the crawler role",
@@ -334,6 +338,7 @@ SCENARIOS = [
         "aws_iam_role_policy_attachment:lake-local-crawler/arn:aws:iam::aws:policy/AmazonS3FullAccess",
         parent=f'{IAM}.aws_iam_role.this["crawler"]',
         terraform_sees=f'{IAM}.aws_iam_role.this["crawler"]',
+        attack="role-aws-managed-attached",
     ),
     Scenario(
         "crawler catalog target moved to another table",
@@ -350,6 +355,7 @@ SCENARIOS = [
         _crawler("tweets_v1"),
         "schema_change_policy[0].update_behavior",
         terraform_sees=_crawler("tweets_v1"),
+        attack="glue-crawler-updates-schema",
     ),
     Scenario(
         "workgroup enforcement off",
@@ -358,6 +364,7 @@ SCENARIOS = [
         f"{ATHENA}.aws_athena_workgroup.this",
         "configuration[0].enforce_workgroup_configuration",
         terraform_sees=f"{ATHENA}.aws_athena_workgroup.this",
+        attack="athena-not-enforced",
     ),
     Scenario(
         "curated public access block removed",
@@ -365,6 +372,7 @@ SCENARIOS = [
         "deleted",
         f'{S3}.aws_s3_bucket_public_access_block.this["curated"]',
         terraform_sees=f'{S3}.aws_s3_bucket_public_access_block.this["curated"]',
+        attack="bucket-public-access-block-deleted",
     ),
     Scenario(
         "Lambda CURATED_PREFIX changed",
@@ -373,6 +381,7 @@ SCENARIOS = [
         f'{LAMBDA}.aws_lambda_function.etl["users"]',
         "environment[0].variables.CURATED_PREFIX",
         terraform_sees=f'{LAMBDA}.aws_lambda_function.etl["users"]',
+        attack="function-env-prefix-changed",
     ),
     Scenario(
         "Lambda env var added (harmless)",
@@ -382,6 +391,7 @@ SCENARIOS = [
         "environment[0].variables.LOG_LEVEL",
         critical=False,
         terraform_sees=f'{LAMBDA}.aws_lambda_function.etl["tweets"]',
+        attack="function-env-var-added",
     ),
     Scenario(
         "Lambda log retention shortened",
@@ -391,6 +401,7 @@ SCENARIOS = [
         "retention_in_days",
         critical=False,
         terraform_sees=f'{LAMBDA}.aws_cloudwatch_log_group.etl["users"]',
+        attack="logs-retention-shortened",
     ),
     Scenario(
         "crawler log retention removed",
@@ -399,6 +410,7 @@ SCENARIOS = [
         f"{GLUE}.aws_cloudwatch_log_group.crawlers[0]",
         "retention_in_days",
         terraform_sees=f"{GLUE}.aws_cloudwatch_log_group.crawlers[0]",
+        attack="logs-retention-removed",
     ),
     Scenario(
         "Glue column type changed",
@@ -407,6 +419,7 @@ SCENARIOS = [
         f'{GLUE}.aws_glue_catalog_table.this["users_v1"]',
         "storage_descriptor[0].columns",
         terraform_sees=f'{GLUE}.aws_glue_catalog_table.this["users_v1"]',
+        attack="glue-column-type-changed",
     ),
     Scenario(
         "extra notification on raw",
@@ -416,6 +429,7 @@ SCENARIOS = [
         critical=False,
         parent="module.lake.aws_s3_bucket_notification.raw",
         terraform_sees="module.lake.aws_s3_bucket_notification.raw",
+        attack="raw-notification-added",
     ),
     Scenario(
         "raw bucket policy deleted",
@@ -423,6 +437,7 @@ SCENARIOS = [
         "deleted",
         f'{S3}.aws_s3_bucket_policy.this["raw"]',
         terraform_sees=f'{S3}.aws_s3_bucket_policy.this["raw"]',
+        attack="raw-policy-deleted",
     ),
     Scenario(
         "quarantine encryption switched to AES256",
@@ -431,6 +446,7 @@ SCENARIOS = [
         f'{S3}.aws_s3_bucket_server_side_encryption_configuration.this["quarantine"]',
         "rule[0]",
         terraform_sees=f'{S3}.aws_s3_bucket_server_side_encryption_configuration.this["quarantine"]',
+        attack="bucket-encryption-aes256",
     ),
     Scenario(
         "Lambda failure destination removed",
@@ -438,6 +454,7 @@ SCENARIOS = [
         "deleted",
         f'{LAMBDA}.aws_lambda_function_event_invoke_config.etl["users"]',
         terraform_sees=f'{LAMBDA}.aws_lambda_function_event_invoke_config.etl["users"]',
+        attack="function-failure-destination-removed",
     ),
     Scenario(
         "unmanaged crawler on raw in the lake database",
@@ -445,12 +462,14 @@ SCENARIOS = [
         "unmanaged",
         "aws_glue_crawler:lake-local-adhoc",
         parent=f"{GLUE}.aws_glue_catalog_database.this",
+        attack="glue-crawler-added",
     ),
     Scenario(
         "unmanaged bucket with the lake prefix",
         unmanaged_prefixed_bucket,
         "unmanaged",
         "aws_s3_bucket:lake-local-scratch",
+        attack="bucket-prefixed-created",
     ),
     Scenario(
         "crawler role trusts lambda too",
@@ -459,6 +478,7 @@ SCENARIOS = [
         f'{IAM}.aws_iam_role.this["crawler"]',
         "assume_role_policy",
         terraform_sees=f'{IAM}.aws_iam_role.this["crawler"]',
+        attack="role-trust-widened",
     ),
     Scenario(
         "results bucket ownership ObjectWriter",
@@ -467,5 +487,631 @@ SCENARIOS = [
         f'{S3}.aws_s3_bucket_ownership_controls.this["athena_results"]',
         "rule[0].object_ownership",
         terraform_sees=f'{S3}.aws_s3_bucket_ownership_controls.this["athena_results"]',
+        attack="bucket-ownership-object-writer",
     ),
 ]
+
+
+# ---------------------------------------------------------------- the attack catalogue (drift.attacks)
+# One scenario per catalogue entry the local endpoint can make. They run in batches (``batches``): every
+# scenario of a batch touches its own object, so one drift check sees them all, each judged on its own.
+
+ACCOUNT = "123456789012"
+FOREIGN_ACCOUNT = "999999999999"
+S3_STAR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def _put_lifecycle(aws, out, rule: dict):
+    s3 = aws.client("s3")
+    bucket = out["raw_bucket"]
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={"Rules": [{"ID": "console", "Status": "Enabled", "Filter": {"Prefix": ""}, **rule}]},
+    )
+    return lambda: s3.delete_bucket_lifecycle(Bucket=bucket)
+
+
+def raw_lifecycle_expiry(aws, out):
+    return _put_lifecycle(aws, out, {"Expiration": {"Days": 30}})
+
+
+def raw_lifecycle_noncurrent_expiry(aws, out):
+    return _put_lifecycle(aws, out, {"NoncurrentVersionExpiration": {"NoncurrentDays": 30}})
+
+
+def raw_lifecycle_archive(aws, out):
+    return _put_lifecycle(aws, out, {"Transitions": [{"Days": 30, "StorageClass": "DEEP_ARCHIVE"}]})
+
+
+def _edit_bucket_policy(aws, bucket: str, change: Callable[[dict], None]):
+    s3 = aws.client("s3")
+    saved = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    document = json.loads(saved)
+    change(document)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(document))
+    return lambda: s3.put_bucket_policy(Bucket=bucket, Policy=saved)
+
+
+def raw_policy_guard_removed(aws, out):
+    def drop_guard(doc):
+        doc["Statement"] = [st for st in doc["Statement"] if "s3:if-none-match" not in json.dumps(st)]
+
+    return _edit_bucket_policy(aws, out["raw_bucket"], drop_guard)
+
+
+def bucket_policy_public(aws, out):
+    # AWS refuses this under BlockPublicPolicy (AccessDenied); moto accepts it. The change is still the one to catch.
+    def public_read(doc):
+        doc["Statement"].append(
+            {
+                "Sid": "ConsolePublicRead",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{out['artifacts_bucket']}/*",
+            }
+        )
+
+    return _edit_bucket_policy(aws, out["artifacts_bucket"], public_read)
+
+
+def raw_acl_grant(aws, out):
+    # AWS refuses ACLs under BucketOwnerEnforced (AccessControlListNotSupported); moto accepts them.
+    s3 = aws.client("s3")
+    bucket = out["raw_bucket"]
+    saved = s3.get_bucket_acl(Bucket=bucket)
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    return lambda: s3.put_bucket_acl(
+        Bucket=bucket, AccessControlPolicy={"Grants": saved["Grants"], "Owner": saved["Owner"]}
+    )
+
+
+def raw_replication_foreign(aws, out):
+    s3 = aws.client("s3")
+    bucket = out["raw_bucket"]
+    s3.put_bucket_replication(
+        Bucket=bucket,
+        ReplicationConfiguration={
+            "Role": f"arn:aws:iam::{ACCOUNT}:role/console-replication",
+            "Rules": [
+                {
+                    "ID": "to-partner",
+                    "Status": "Enabled",
+                    "Priority": 1,
+                    "Filter": {"Prefix": ""},
+                    "DeleteMarkerReplication": {"Status": "Disabled"},
+                    "Destination": {"Bucket": "arn:aws:s3:::partner-archive", "Account": FOREIGN_ACCOUNT},
+                }
+            ],
+        },
+    )
+    return lambda: s3.delete_bucket_replication(Bucket=bucket)
+
+
+def raw_cors(aws, out):
+    s3 = aws.client("s3")
+    bucket = out["raw_bucket"]
+    s3.put_bucket_cors(
+        Bucket=bucket, CORSConfiguration={"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]}
+    )
+    return lambda: s3.delete_bucket_cors(Bucket=bucket)
+
+
+def raw_website(aws, out):
+    s3 = aws.client("s3")
+    bucket = out["raw_bucket"]
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}})
+    return lambda: s3.delete_bucket_website(Bucket=bucket)
+
+
+def public_access_block_relaxed(aws, out):
+    s3 = aws.client("s3")
+    bucket = out["quarantine_bucket"]
+    saved = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={**saved, "BlockPublicPolicy": False})
+    return lambda: s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=saved)
+
+
+def encryption_deleted(aws, out):
+    # AWS cannot remove default encryption (it falls back to SSE-S3); moto removes it. Both break SSE-KMS.
+    s3 = aws.client("s3")
+    bucket = out["results_bucket"]
+    saved = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+    s3.delete_bucket_encryption(Bucket=bucket)
+    return lambda: s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=saved)
+
+
+def customer_policy_on_analyst(aws, out):
+    iam = aws.client("iam")
+    arn = iam.create_policy(PolicyName="console-s3-admin", PolicyDocument=json.dumps(S3_STAR))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="lake-local-analyst", PolicyArn=arn)
+
+    def revert():
+        iam.detach_role_policy(RoleName="lake-local-analyst", PolicyArn=arn)
+        iam.delete_policy(PolicyArn=arn)
+
+    return revert
+
+
+def boundary_on_etl(aws, out):
+    iam = aws.client("iam")
+    iam.put_role_permissions_boundary(
+        RoleName="lake-local-etl", PermissionsBoundary="arn:aws:iam::aws:policy/PowerUserAccess"
+    )
+    return lambda: iam.delete_role_permissions_boundary(RoleName="lake-local-etl")
+
+
+def prefixed_role(aws, out):
+    iam = aws.client("iam")
+    iam.create_role(RoleName="lake-local-hotfix", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
+    return lambda: iam.delete_role(RoleName="lake-local-hotfix")
+
+
+def prefixed_wildcard_policy(aws, out):
+    iam = aws.client("iam")
+    arn = iam.create_policy(PolicyName="lake-local-s3-admin", PolicyDocument=json.dumps(S3_STAR))["Policy"]["Arn"]
+    return lambda: iam.delete_policy(PolicyArn=arn)
+
+
+def _function(out, dataset: str) -> str:
+    return out["functions"][dataset]["name"]
+
+
+def function_code_updated(aws, out):
+    import io
+    import zipfile
+
+    lam, s3 = aws.client("lambda"), aws.client("s3")
+    function = _function(out, "users")
+    bucket = out["artifacts_bucket"]
+    key = next(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"] if "handler" in o["Key"])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("handler/app.py", "def lambda_handler(event, context):\n    return 'hotfix'\n")
+    lam.update_function_code(FunctionName=function, ZipFile=buffer.getvalue())
+    return lambda: lam.update_function_code(FunctionName=function, S3Bucket=bucket, S3Key=key)
+
+
+def _update_config(aws, function: str, **change):
+    lam = aws.client("lambda")
+    config = lam.get_function_configuration(FunctionName=function)
+    before = {key: config[key] for key in change if key in config and key != "Layers"}
+    if "Layers" in change:
+        before["Layers"] = [layer["Arn"] for layer in config.get("Layers", [])]
+    lam.update_function_configuration(FunctionName=function, **change)
+    return lambda: lam.update_function_configuration(FunctionName=function, **before)
+
+
+def function_handler_changed(aws, out):
+    return _update_config(aws, _function(out, "users"), Handler="handler.app.handler")
+
+
+def function_runtime_changed(aws, out):
+    return _update_config(aws, _function(out, "tweets"), Runtime="python3.11")
+
+
+def function_layers_removed(aws, out):
+    return _update_config(aws, _function(out, "users"), Layers=[])
+
+
+def function_memory_changed(aws, out):
+    return _update_config(aws, _function(out, "tweets"), MemorySize=2048)
+
+
+def function_tag_added(aws, out):
+    lam = aws.client("lambda")
+    arn = out["functions"]["users"]["arn"]
+    lam.tag_resource(Resource=arn, Tags={"owner": "console"})
+    return lambda: lam.untag_resource(Resource=arn, TagKeys=["owner"])
+
+
+def function_url_created(aws, out):
+    lam = aws.client("lambda")
+    function = _function(out, "users")
+    lam.create_function_url_config(FunctionName=function, AuthType="NONE")
+    return lambda: lam.delete_function_url_config(FunctionName=function)
+
+
+def function_permission_foreign(aws, out):
+    lam = aws.client("lambda")
+    function = _function(out, "tweets")
+    lam.add_permission(
+        FunctionName=function,
+        StatementId="console-partner",
+        Action="lambda:InvokeFunction",
+        Principal=FOREIGN_ACCOUNT,
+    )
+    return lambda: lam.remove_permission(FunctionName=function, StatementId="console-partner")
+
+
+def function_alias_created(aws, out):
+    lam = aws.client("lambda")
+    function = _function(out, "users")
+    lam.create_alias(FunctionName=function, Name="live", FunctionVersion="$LATEST")
+    return lambda: lam.delete_alias(FunctionName=function, Name="live")
+
+
+def function_event_source_mapping(aws, out):
+    sqs, lam = aws.client("sqs"), aws.client("lambda")
+    url = sqs.create_queue(QueueName="console-feed")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    uuid = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=_function(out, "tweets"))["UUID"]
+
+    def revert():
+        lam.delete_event_source_mapping(UUID=uuid)
+        sqs.delete_queue(QueueUrl=url)
+
+    return revert
+
+
+def _table_input(aws, out, name: str) -> dict:
+    table = aws.client("glue").get_table(DatabaseName=out["glue_database"], Name=name)["Table"]
+    return {k: copy.deepcopy(table[k]) for k in TABLE_INPUT if k in table}
+
+
+def _update_table(aws, out, name: str, change: Callable[[dict], None]):
+    glue = aws.client("glue")
+    before = _table_input(aws, out, name)
+    after = copy.deepcopy(before)
+    change(after)
+    glue.update_table(DatabaseName=out["glue_database"], TableInput=after)
+    return lambda: glue.update_table(DatabaseName=out["glue_database"], TableInput=before)
+
+
+def glue_table_in_raw(aws, out):
+    glue = aws.client("glue")
+    table = _table_input(aws, out, "users_v1")
+    table["Name"] = "console_raw"
+    table["StorageDescriptor"]["Location"] = f"s3://{out['raw_bucket']}/incoming/users/"
+    glue.create_table(DatabaseName=out["glue_database"], TableInput=table)
+    return lambda: glue.delete_table(DatabaseName=out["glue_database"], Name="console_raw")
+
+
+def glue_table_location_quarantine(aws, out):
+    def change(t):
+        t["StorageDescriptor"]["Location"] = f"s3://{out['quarantine_bucket']}/tweets/"
+
+    return _update_table(aws, out, "tweets_v1", change)
+
+
+def glue_table_parameters_changed(aws, out):
+    return _update_table(aws, out, "users_v1", lambda t: t.setdefault("Parameters", {}).update(owner="console"))
+
+
+def glue_partition_in_raw(aws, out):
+    glue = aws.client("glue")
+    table = _table_input(aws, out, "users_v1")
+    descriptor = copy.deepcopy(table["StorageDescriptor"])
+    descriptor["Location"] = f"s3://{out['raw_bucket']}/incoming/users/2024/05/01/"
+    glue.create_partition(
+        DatabaseName=out["glue_database"],
+        TableName="users_v1",
+        PartitionInput={"Values": ["2024-05-01"], "StorageDescriptor": descriptor},
+    )
+    return lambda: glue.delete_partition(
+        DatabaseName=out["glue_database"], TableName="users_v1", PartitionValues=["2024-05-01"]
+    )
+
+
+def glue_job_added(aws, out):
+    glue = aws.client("glue")
+    glue.create_job(
+        Name="lake-local-backfill",
+        Role=out["role_arns"]["crawler"],
+        Command={"Name": "glueetl", "ScriptLocation": f"s3://{out['artifacts_bucket']}/backfill.py"},
+        DefaultArguments={"--database": out["glue_database"]},
+    )
+    return lambda: glue.delete_job(JobName="lake-local-backfill")
+
+
+def _edit_workgroup(aws, out, change: Callable[[dict], None]):
+    before = _saved_workgroup(aws, out["athena_workgroup"])
+    after = copy.deepcopy(before)
+    change(after["Configuration"])
+    _replace_workgroup(aws, after)
+    return lambda: _replace_workgroup(aws, before)
+
+
+def athena_output_elsewhere(aws, out):
+    def change(c):
+        c["ResultConfiguration"]["OutputLocation"] = f"s3://{out['curated_bucket']}/athena/"
+
+    return _edit_workgroup(aws, out, change)
+
+
+def athena_encryption_removed(aws, out):
+    return _edit_workgroup(aws, out, lambda c: c["ResultConfiguration"].pop("EncryptionConfiguration", None))
+
+
+def athena_cutoff_removed(aws, out):
+    return _edit_workgroup(aws, out, lambda c: c.pop("BytesScannedCutoffPerQuery", None))
+
+
+def athena_other_workgroup(aws, out):
+    athena = aws.client("athena")
+    athena.create_work_group(
+        Name="lake-local-adhoc",
+        Configuration={
+            "ResultConfiguration": {"OutputLocation": f"s3://{out['results_bucket']}/adhoc/"},
+            "EnforceWorkGroupConfiguration": False,
+        },
+        Tags=[{"Key": "owner", "Value": "console"}],  # moto cannot list the tags of an untagged workgroup
+    )
+    return lambda: athena.delete_work_group(WorkGroup="lake-local-adhoc", RecursiveDeleteOption=True)
+
+
+def _key(aws, out) -> str:
+    return aws.client("kms").describe_key(KeyId=out["kms_key_arn"])["KeyMetadata"]["KeyId"]
+
+
+def kms_policy_changed(aws, out):
+    kms = aws.client("kms")
+    key = _key(aws, out)
+    saved = kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"]
+    document = json.loads(saved)
+    document["Statement"].append(
+        {
+            "Sid": "ConsolePartnerDecrypt",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{FOREIGN_ACCOUNT}:root"},
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+        }
+    )
+    kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(document))
+    return lambda: kms.put_key_policy(KeyId=key, PolicyName="default", Policy=saved)
+
+
+def kms_description_changed(aws, out):
+    kms = aws.client("kms")
+    key = _key(aws, out)
+    saved = kms.describe_key(KeyId=key)["KeyMetadata"]["Description"]
+    kms.update_key_description(KeyId=key, Description="edited in the console")
+    return lambda: kms.update_key_description(KeyId=key, Description=saved)
+
+
+def kms_grant_created(aws, out):
+    kms = aws.client("kms")
+    key = _key(aws, out)
+    grant = kms.create_grant(
+        KeyId=key, GranteePrincipal=f"arn:aws:iam::{FOREIGN_ACCOUNT}:root", Operations=["Decrypt"], Name="console"
+    )
+    return lambda: kms.revoke_grant(KeyId=key, GrantId=grant["GrantId"])
+
+
+def kms_key_disabled(aws, out):
+    kms = aws.client("kms")
+    key = _key(aws, out)
+    kms.disable_key(KeyId=key)
+    return lambda: kms.enable_key(KeyId=key)
+
+
+def kms_key_deletion_scheduled(aws, out):
+    kms = aws.client("kms")
+    key = _key(aws, out)
+    kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+
+    def revert():
+        kms.cancel_key_deletion(KeyId=key)
+        kms.enable_key(KeyId=key)  # a cancelled deletion leaves the key disabled
+
+    return revert
+
+
+def _queue_attribute(aws, out, name: str, value: str):
+    sqs = aws.client("sqs")
+    url = out["failure_queue_url"]
+    before = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[name]).get("Attributes", {}).get(name, "")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={name: value})
+    return lambda: sqs.set_queue_attributes(QueueUrl=url, Attributes={name: before})
+
+
+def sqs_policy_added(aws, out):
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{FOREIGN_ACCOUNT}:root"},
+                "Action": "sqs:ReceiveMessage",
+                "Resource": out["failure_queue_arn"],
+            }
+        ],
+    }
+    return _queue_attribute(aws, out, "Policy", json.dumps(policy))
+
+
+def sqs_retention_shortened(aws, out):
+    return _queue_attribute(aws, out, "MessageRetentionPeriod", "60")
+
+
+def sqs_prefixed_created(aws, out):
+    sqs = aws.client("sqs")
+    url = sqs.create_queue(QueueName="lake-local-console")["QueueUrl"]
+    return lambda: sqs.delete_queue(QueueUrl=url)
+
+
+def logs_group_deleted(aws, out):
+    logs = aws.client("logs")
+    group = f"/aws/lambda/{_function(out, 'tweets')}"
+    saved = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]
+    tags = logs.list_tags_log_group(logGroupName=group).get("tags", {})
+    logs.delete_log_group(logGroupName=group)
+
+    def revert():
+        logs.create_log_group(logGroupName=group, **({"tags": tags} if tags else {}))
+        logs.put_retention_policy(logGroupName=group, retentionInDays=saved["retentionInDays"])
+
+    return revert
+
+
+def logs_subscription_foreign(aws, out):
+    logs = aws.client("logs")
+    group = f"/aws/lambda/{_function(out, 'users')}"
+    logs.put_subscription_filter(
+        logGroupName=group,
+        filterName="console-export",
+        filterPattern="",
+        destinationArn=out["functions"]["tweets"]["arn"],
+    )
+    return lambda: logs.delete_subscription_filter(logGroupName=group, filterName="console-export")
+
+
+def logs_prefixed_created(aws, out):
+    logs = aws.client("logs")
+    logs.create_log_group(logGroupName="/aws/lambda/lake-local-etl-orphan")
+    return lambda: logs.delete_log_group(logGroupName="/aws/lambda/lake-local-etl-orphan")
+
+
+def _attack(attack: str, mutate: Callable, address: str, attribute: str | None = None, parent: str | None = None):
+    """A catalogue scenario: kind and criticality come from the catalogue entry, the exact address from here."""
+    from drift.attacks import by_id
+
+    entry = by_id()[attack]
+    return Scenario(attack, mutate, entry.kind.value, address, attribute, entry.critical, parent=parent, attack=attack)
+
+
+RAW = "lake-local-raw"
+FUNCTION = f"{LAMBDA}.aws_lambda_function.etl"
+TABLE = f"{GLUE}.aws_glue_catalog_table.this"
+WORKGROUP = f"{ATHENA}.aws_athena_workgroup.this"
+KEY = f"{S3}.aws_kms_key.data"
+QUEUE = f"{LAMBDA}.aws_sqs_queue.failures"
+
+ATTACK_SCENARIOS = [
+    _attack("raw-lifecycle-expiry", raw_lifecycle_expiry, f"aws_s3_bucket_lifecycle_configuration:{RAW}"),
+    _attack(
+        "raw-lifecycle-noncurrent-expiry",
+        raw_lifecycle_noncurrent_expiry,
+        f"aws_s3_bucket_lifecycle_configuration:{RAW}",
+    ),
+    _attack("raw-lifecycle-archive", raw_lifecycle_archive, f"aws_s3_bucket_lifecycle_configuration:{RAW}"),
+    _attack("raw-policy-guard-removed", raw_policy_guard_removed, f'{S3}.aws_s3_bucket_policy.this["raw"]', "policy"),
+    _attack("raw-acl-grant", raw_acl_grant, f"aws_s3_bucket_acl:{RAW}"),
+    _attack("raw-replication-foreign", raw_replication_foreign, f"aws_s3_bucket_replication_configuration:{RAW}"),
+    _attack("raw-cors", raw_cors, f"aws_s3_bucket_cors_configuration:{RAW}"),
+    _attack("raw-website", raw_website, f"aws_s3_bucket_website_configuration:{RAW}"),
+    _attack(
+        "bucket-public-access-block-relaxed",
+        public_access_block_relaxed,
+        f'{S3}.aws_s3_bucket_public_access_block.this["quarantine"]',
+        "block_public_policy",
+    ),
+    _attack(
+        "bucket-encryption-deleted",
+        encryption_deleted,
+        f'{S3}.aws_s3_bucket_server_side_encryption_configuration.this["athena_results"]',
+    ),
+    _attack("bucket-policy-public", bucket_policy_public, f'{S3}.aws_s3_bucket_policy.this["artifacts"]', "policy"),
+    _attack(
+        "role-customer-managed-attached",
+        customer_policy_on_analyst,
+        f"aws_iam_role_policy_attachment:lake-local-analyst/arn:aws:iam::{ACCOUNT}:policy/console-s3-admin",
+        parent=f'{IAM}.aws_iam_role.this["analyst"]',
+    ),
+    _attack("role-boundary-changed", boundary_on_etl, f'{IAM}.aws_iam_role.this["etl"]', "permissions_boundary"),
+    _attack("role-prefixed-created", prefixed_role, "aws_iam_role:lake-local-hotfix"),
+    _attack(
+        "policy-prefixed-wildcard",
+        prefixed_wildcard_policy,
+        f"aws_iam_policy:arn:aws:iam::{ACCOUNT}:policy/lake-local-s3-admin",
+    ),
+    _attack("function-code-updated", function_code_updated, f'{FUNCTION}["users"]', "code_sha256"),
+    _attack("function-handler-changed", function_handler_changed, f'{FUNCTION}["users"]', "handler"),
+    _attack("function-runtime-changed", function_runtime_changed, f'{FUNCTION}["tweets"]', "runtime"),
+    _attack("function-layers-removed", function_layers_removed, f'{FUNCTION}["users"]', "layers"),
+    _attack("function-memory-changed", function_memory_changed, f'{FUNCTION}["tweets"]', "memory_size"),
+    _attack("function-tag-added", function_tag_added, f'{FUNCTION}["users"]', "tags_all"),
+    _attack(
+        "function-url-created",
+        function_url_created,
+        "aws_lambda_function_url:lake-local-etl-users",
+        parent=f'{FUNCTION}["users"]',
+    ),
+    _attack(
+        "function-permission-foreign",
+        function_permission_foreign,
+        "aws_lambda_permission:lake-local-etl-tweets/console-partner",
+        parent=f'{FUNCTION}["tweets"]',
+    ),
+    _attack(
+        "function-alias-created",
+        function_alias_created,
+        "aws_lambda_alias:lake-local-etl-users:live",
+        parent=f'{FUNCTION}["users"]',
+    ),
+    _attack(
+        "function-event-source-mapping",
+        function_event_source_mapping,
+        "aws_lambda_event_source_mapping:*",
+        parent=f'{FUNCTION}["tweets"]',
+    ),
+    _attack("glue-table-in-raw", glue_table_in_raw, f"aws_glue_catalog_table:{ACCOUNT}:lake_local:console_raw"),
+    _attack(
+        "glue-table-location-quarantine",
+        glue_table_location_quarantine,
+        f'{TABLE}["tweets_v1"]',
+        "storage_descriptor[0].location",
+    ),
+    _attack("glue-table-parameters-changed", glue_table_parameters_changed, f'{TABLE}["users_v1"]', "parameters"),
+    _attack(
+        "glue-partition-in-raw",
+        glue_partition_in_raw,
+        "aws_glue_partition:lake_local:users_v1:2024-05-01",
+        parent=f'{TABLE}["users_v1"]',
+    ),
+    _attack("glue-job-added", glue_job_added, "aws_glue_job:lake-local-backfill"),
+    _attack(
+        "athena-output-elsewhere",
+        athena_output_elsewhere,
+        WORKGROUP,
+        "configuration[0].result_configuration[0].output_location",
+    ),
+    _attack(
+        "athena-encryption-removed",
+        athena_encryption_removed,
+        WORKGROUP,
+        "configuration[0].result_configuration[0].encryption_configuration",
+    ),
+    _attack(
+        "athena-cutoff-removed", athena_cutoff_removed, WORKGROUP, "configuration[0].bytes_scanned_cutoff_per_query"
+    ),
+    _attack("athena-other-workgroup", athena_other_workgroup, "aws_athena_workgroup:lake-local-adhoc"),
+    _attack("kms-policy-changed", kms_policy_changed, KEY, "policy"),
+    _attack("kms-description-changed", kms_description_changed, KEY, "description"),
+    _attack("kms-grant-created", kms_grant_created, "aws_kms_grant:*", parent=KEY),
+    _attack("kms-key-disabled", kms_key_disabled, KEY, "is_enabled"),
+    _attack("kms-key-deletion-scheduled", kms_key_deletion_scheduled, KEY),
+    _attack("sqs-policy-added", sqs_policy_added, QUEUE, "policy"),
+    _attack("sqs-retention-shortened", sqs_retention_shortened, QUEUE, "message_retention_seconds"),
+    _attack("sqs-prefixed-created", sqs_prefixed_created, "aws_sqs_queue:lake-local-console"),
+    _attack("logs-group-deleted", logs_group_deleted, f'{LAMBDA}.aws_cloudwatch_log_group.etl["tweets"]'),
+    _attack(
+        "logs-subscription-foreign",
+        logs_subscription_foreign,
+        "aws_cloudwatch_log_subscription_filter:/aws/lambda/lake-local-etl-users|console-export",
+        parent=f'{LAMBDA}.aws_cloudwatch_log_group.etl["users"]',
+    ),
+    _attack(
+        "logs-prefixed-created", logs_prefixed_created, "aws_cloudwatch_log_group:/aws/lambda/lake-local-etl-orphan"
+    ),
+]
+
+
+def batches(scenarios: list[Scenario]) -> list[list[Scenario]]:
+    """Scenarios grouped so that no two in a group touch the same object (same finding address or parent)."""
+    groups: list[tuple[list[Scenario], set[str]]] = []
+    for scenario in scenarios:
+        touched = {scenario.address} | ({scenario.parent} if scenario.parent else set())
+        for members, used in groups:
+            if not touched & used:
+                members.append(scenario)
+                used |= touched
+                break
+        else:
+            groups.append(([scenario], set(touched)))
+    return [members for members, _ in groups]

@@ -336,6 +336,238 @@ resource "aws_s3_object" "mutation" {
     ),
 )
 
+# ---------------------------------------------------------------------- attack catalogue (issue 10)
+# The Terraform form of each entry of drift/attacks.py that Terraform can express (the entry names its mutation);
+# kept in a block of their own so other lists appended above merge cleanly.
+
+
+def raw_lifecycle(rule: str) -> str:
+    return f"""
+resource "aws_s3_bucket_lifecycle_configuration" "mutation" {{
+  bucket = module.s3.bucket_names["raw"]
+  rule {{
+    id     = "console"
+    status = "Enabled"
+    filter {{}}
+{rule}
+  }}
+}}
+"""
+
+
+ATTACK_MUTATIONS: tuple[Mutation, ...] = (
+    Mutation(
+        "raw-lifecycle-current-expiry",
+        "RAW-NO-EXPIRY",
+        add=raw_lifecycle("    expiration {\n      days = 30\n    }"),
+    ),
+    Mutation(
+        "raw-lifecycle-glacier",
+        "RAW-NO-EXPIRY",
+        add=raw_lifecycle('    transition {\n      days          = 30\n      storage_class = "DEEP_ARCHIVE"\n    }'),
+    ),
+    Mutation(
+        "raw-bucket-policy-removed",
+        "RAW-NO-OVERWRITE",
+        replace=(
+            (
+                S3,
+                'resource "aws_s3_bucket_policy" "this" {\n  for_each = aws_s3_bucket.this\n',
+                'resource "aws_s3_bucket_policy" "this" {\n  for_each = { for k, v in aws_s3_bucket.this : k => v if k != "raw" }\n',
+            ),
+        ),
+    ),
+    Mutation(
+        "raw-acl-public-read",
+        "S3-BASELINE",
+        add="""
+resource "aws_s3_bucket_acl" "mutation" {
+  bucket = module.s3.bucket_names["raw"]
+  acl    = "public-read"
+}
+""",
+    ),
+    Mutation(
+        "raw-replication-foreign",
+        "S3-BASELINE",
+        add="""
+resource "aws_s3_bucket_replication_configuration" "mutation" {
+  bucket = module.s3.bucket_names["raw"]
+  role   = module.iam.role_arns["etl"]
+  rule {
+    id     = "to-partner"
+    status = "Enabled"
+    destination {
+      bucket = "arn:aws:s3:::partner-archive"
+    }
+  }
+}
+""",
+    ),
+    Mutation(
+        "public-access-block-removed",
+        "S3-BASELINE",
+        replace=(
+            (
+                S3,
+                'resource "aws_s3_bucket_public_access_block" "this" {\n  for_each = aws_s3_bucket.this\n',
+                'resource "aws_s3_bucket_public_access_block" "this" {\n  for_each = { for k, v in aws_s3_bucket.this : k => v if k != "curated" }\n',
+            ),
+        ),
+    ),
+    Mutation(
+        "sse-removed",
+        "S3-BASELINE",
+        replace=(
+            (
+                S3,
+                'resource "aws_s3_bucket_server_side_encryption_configuration" "this" {\n  for_each = aws_s3_bucket.this\n',
+                'resource "aws_s3_bucket_server_side_encryption_configuration" "this" {\n  for_each = { for k, v in aws_s3_bucket.this : k => v if k != "athena_results" }\n',
+            ),
+        ),
+    ),
+    Mutation(
+        "ownership-object-writer",
+        "S3-BASELINE",
+        replace=((S3, 'object_ownership = "BucketOwnerEnforced"', 'object_ownership = "ObjectWriter"'),),
+    ),
+    Mutation(
+        "bucket-policy-public",
+        "S3-BASELINE",
+        add="""
+resource "aws_s3_bucket_policy" "mutation" {
+  bucket = module.s3.bucket_names["artifacts"]
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Sid = "PublicRead", Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "arn:aws:s3:::${local.bucket_names.artifacts}/*" },
+      { Sid = "TlsOnly", Effect = "Deny", Principal = "*", Action = "s3:*", Resource = "arn:aws:s3:::${local.bucket_names.artifacts}/*", Condition = { Bool = { "aws:SecureTransport" = "false" } } },
+    ]
+  })
+}
+""",
+    ),
+    Mutation(
+        "analyst-customer-policy-s3-star",
+        "IAM-NO-WILDCARD",
+        add="""
+resource "aws_iam_policy" "mutation" {
+  name   = "console-s3-admin"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
+}
+
+resource "aws_iam_role_policy_attachment" "mutation" {
+  role       = module.iam.role_names["analyst"]
+  policy_arn = aws_iam_policy.mutation.arn
+}
+""",
+    ),
+    Mutation(
+        "table-located-in-quarantine",
+        "ATHENA-NO-RAW",
+        replace=(
+            (
+                GLUE,
+                'location      = "s3://${var.curated_bucket}/',
+                'location      = "s3://${replace(var.curated_bucket, "-curated", "-quarantine")}/',
+            ),
+        ),
+    ),
+    Mutation(
+        "partition-located-in-raw",
+        "ATHENA-NO-RAW",
+        add="""
+resource "aws_glue_partition" "mutation" {
+  database_name    = local.database_name
+  table_name       = "users_v1"
+  partition_values = ["2024-05-01"]
+  storage_descriptor {
+    location = "s3://${local.bucket_names.raw}/incoming/users/2024/05/01/"
+  }
+}
+""",
+    ),
+    Mutation(
+        "workgroup-results-unencrypted",
+        "ATHENA-ENFORCED",
+        replace=(
+            (
+                ATHENA,
+                '      encryption_configuration {\n        encryption_option = "SSE_KMS"\n        kms_key_arn       = var.kms_key_arn\n      }\n',
+                "",
+            ),
+        ),
+    ),
+    Mutation(
+        "second-workgroup-not-enforced",
+        "ATHENA-ENFORCED",
+        add="""
+resource "aws_athena_workgroup" "mutation" {
+  name = "${var.name_prefix}-adhoc"
+  configuration {
+    enforce_workgroup_configuration = false
+    result_configuration {
+      output_location = "s3://${local.bucket_names.athena_results}/adhoc/"
+    }
+  }
+}
+""",
+    ),
+    Mutation(
+        "lambda-log-group-removed",
+        "LOGS-RETAINED",
+        replace=(
+            (
+                LAMBDA,
+                'for_each = var.functions\n\n  name              = "/aws/lambda/${each.value.name}"',
+                'for_each = { for k, v in var.functions : k => v if k != "tweets" }\n\n  name              = "/aws/lambda/${each.value.name}"',
+            ),
+        ),
+    ),
+    Mutation(
+        "etl-prefix-off-table",
+        "CRAWLER-SCOPE",
+        replace=(
+            (
+                LAMBDA,
+                "CURATED_PREFIX    = each.value.curated_prefix",
+                'CURATED_PREFIX    = "${each.value.curated_prefix}/hotfix"',
+            ),
+        ),
+    ),
+    Mutation(
+        "prefixed-policy-s3-star",
+        "IAM-NO-WILDCARD",
+        add="""
+resource "aws_iam_policy" "mutation" {
+  name   = "${var.name_prefix}-s3-admin"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
+}
+""",
+    ),
+    Mutation(
+        "bucket-without-baseline",
+        "S3-BASELINE",
+        add="""
+resource "aws_s3_bucket" "mutation" {
+  bucket = "${var.name_prefix}-scratch"
+}
+""",
+    ),
+    Mutation(
+        "kms-key-disabled",
+        "ETL-CAN-WORK",
+        replace=(
+            (
+                S3,
+                "  enable_key_rotation     = true\n",
+                "  enable_key_rotation     = true\n  is_enabled              = false\n",
+            ),
+        ),
+    ),
+)
+MUTATIONS = MUTATIONS + ATTACK_MUTATIONS
+
 
 def make_copy(dest: Path) -> Path:
     """A copy of infra/ and contracts/ under ``dest``; returns the Terraform root to check (infra/envs/local)."""
