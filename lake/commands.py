@@ -52,6 +52,17 @@ def register(subparsers) -> None:
     replay.add_argument("--redrive", action="store_true", help="re-run the events kept in the failure queue")
     replay.add_argument("--endpoint", help="local endpoint (default: the running `lake up`)")
     replay.set_defaults(func=cmd_replay)
+    aws = replay.add_argument_group("in AWS (--aws): an S3 Batch Operations job")
+    aws.add_argument("--aws", action="store_true", help="replay in the AWS account through S3 Batch Operations")
+    aws.add_argument(
+        "--outputs", type=Path, help="`terraform output -json` of the lake (default: run it in --config-dir)"
+    )
+    aws.add_argument(
+        "--config-dir", type=Path, default=Path("infra/envs/aws"), help="Terraform root (default: %(default)s)"
+    )
+    aws.add_argument("--dry-run", action="store_true", help="print the manifest's size and the estimated cost only")
+    aws.add_argument("--no-wait", action="store_true", help="print the job id and return without following it")
+    aws.add_argument("--list", action="store_true", help="list versions even when an S3 Inventory is configured")
 
 
 def cmd_infra_check(args: argparse.Namespace) -> int:
@@ -123,6 +134,10 @@ def _progress(label: str):
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    if args.aws:
+        from lake.batch_cli import cmd_replay_aws
+
+        return cmd_replay_aws(args)
     from lake.dispatcher import LocalDispatcher
     from lake.local_aws import LocalAWS
     from lake.replay import redrive, replay_dataset
