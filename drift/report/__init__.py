@@ -26,6 +26,7 @@ class Report:
     baseline_violations: int = 0
     expired_rules: list[Rule] = field(default_factory=list)
     generated_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    history: object = None  # drift.history.History when run with --previous
 
     def __post_init__(self) -> None:
         self.findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.kind.value, f.address))
