@@ -259,6 +259,13 @@ def raw_versions(s3, bucket: str, dataset: str, all_versions: bool, use_inventor
 # --------------------------------------------------------------------------- the job
 
 
+def plain_outputs(outputs: dict) -> dict:
+    """``terraform output -json`` ({name: {value, type, sensitive}}) as plain values; plain values pass through."""
+    return {
+        k: v["value"] if isinstance(v, dict) and "value" in v and "sensitive" in v else v for k, v in outputs.items()
+    }
+
+
 @dataclass(frozen=True)
 class ReplayTarget:
     """What a replay needs from the deployed lake (``terraform output``)."""
@@ -272,10 +279,7 @@ class ReplayTarget:
 
     @classmethod
     def from_outputs(cls, outputs: dict, dataset: str) -> ReplayTarget:
-        def value(name):
-            v = outputs.get(name)
-            return v.get("value") if isinstance(v, dict) and "value" in v and "sensitive" in v else v
-
+        value = plain_outputs(outputs).get
         function = (value("functions") or {}).get(dataset)
         replay = value("replay")
         missing = [n for n in ("raw_bucket", "artifacts_bucket") if not value(n)]

@@ -64,6 +64,15 @@ def register(subparsers) -> None:
     aws.add_argument("--no-wait", action="store_true", help="print the job id and return without following it")
     aws.add_argument("--list", action="store_true", help="list versions even when an S3 Inventory is configured")
 
+    status = subparsers.add_parser("status", help="the lake's health: lag, failure queue, quarantine, crawlers, alarms")
+    status.add_argument("--endpoint", help="local endpoint (default: the running `lake up`)")
+    status.add_argument("--aws", action="store_true", help="the lake in the AWS account (current credentials)")
+    status.add_argument("--outputs", type=Path, help="`terraform output -json` of the lake (default: `lake up`'s)")
+    status.add_argument("--config-dir", type=Path, default=Path("infra/envs/aws"), help="with --aws: Terraform root")
+    status.add_argument("--format", choices=("table", "json"), default="table")
+    status.add_argument("--max-lag", type=float, default=3600.0, help="seconds raw may be ahead of curated (3600)")
+    status.set_defaults(func=cmd_status)
+
 
 def cmd_infra_check(args: argparse.Namespace) -> int:
     from lake.infra_check import check_infra
@@ -170,6 +179,33 @@ def cmd_replay(args: argparse.Namespace) -> int:
     for failure in summary.failed:
         print(f"  failed: {failure}", file=sys.stderr)
     return 1 if summary.failed else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from lake import status
+    from lake.batch_replay import plain_outputs
+
+    if args.aws:
+        import boto3
+
+        from lake.batch_cli import load_outputs
+
+        outputs, clients = load_outputs(args.outputs, args.config_dir), boto3.client
+    else:
+        from lake.local_aws import LocalAWS
+
+        endpoint, outputs = _session_or(args.endpoint)
+        if args.outputs:
+            from lake.batch_cli import load_outputs
+
+            outputs = load_outputs(args.outputs, args.config_dir)
+        if not outputs.get("raw_bucket"):
+            raise LakeError("no lake outputs: pass --outputs (terraform output -json) or start the lake with `lake up`")
+        clients = LocalAWS.attach(endpoint).client
+    outputs = plain_outputs(outputs)
+    report = status.judge(status.collect(clients, outputs), args.max_lag)
+    print(status.render_json(report) if args.format == "json" else status.render_table(report), end="")
+    return 0 if report.healthy else 1
 
 
 def cmd_up(args: argparse.Namespace) -> int:
