@@ -62,6 +62,12 @@ def register(subparsers) -> None:
     out.add_argument("--html", type=Path, metavar="PATH", help="write the self-contained HTML report here")
     out.add_argument("--quiet", action="store_true", help="no console table")
     out.add_argument(
+        "--previous",
+        type=Path,
+        metavar="LAST.json",
+        help="the last JSON report: mark each finding new or persisting (first seen), list the resolved ones",
+    )
+    out.add_argument(
         "--fail-on",
         choices=("critical", "any"),
         default="any",
@@ -89,6 +95,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise LakeError(f"--workers {args.workers}: must be at least 1")
+    previous = None
+    if args.previous:
+        from drift.history import load_previous
+
+        previous = load_previous(args.previous)
     options = CheckOptions(
         states=list(args.states),
         aws=AWSOptions(
@@ -115,6 +126,11 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(exc, (BotoCoreError, ClientError)):
             raise LakeError(f"AWS: {exc}") from None
         raise
+    if previous is not None:
+        from drift.history import compare
+
+        current = [(f.kind.value, f.address) for f in report.findings]
+        report.history = compare(previous, current, report.generated_at[:10])
     if args.json:
         _write(args.json, json_report.render(report))
     if args.markdown:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote_plus
 
+from handler import batch
 from handler.config import Config
 from handler.naming import curated_key, quarantine_key
 from handler.plan import Plan
@@ -65,6 +66,8 @@ def _s3_client(endpoint: str | None, region: str | None):
 def lambda_handler(event: dict, context: object) -> dict:
     config = Config.from_env(os.environ)
     s3 = default_s3_client()
+    if batch.is_batch_event(event):  # an S3 Batch Operations job (lake replay --aws): one result code per task
+        return batch.handle(event, config, lambda cfg, b, k, v: process_object(s3, cfg, b, k, v))
     results = []
     for bucket, key, version_id in s3_objects(event):
         if bucket != config.raw_bucket:

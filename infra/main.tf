@@ -150,3 +150,18 @@ resource "aws_s3_bucket_notification" "raw" {
 
   depends_on = [aws_lambda_permission.raw_invokes_etl]
 }
+
+# ------------------------------------------------------------------ alarms that reach a person
+
+module "alarms" {
+  source = "./modules/alarms"
+
+  name_prefix                   = var.name_prefix
+  alarm_subscriptions           = var.alarm_subscriptions
+  failure_queue_name            = "${var.name_prefix}-etl-failures"
+  failure_age_threshold_seconds = var.failure_age_threshold_seconds
+  function_names                = { for ds, f in local.functions : ds => f.name }
+
+  # the queue, functions and crawler log group exist before their alarms and metric filters
+  depends_on = [module.lambda, module.glue]
+}

@@ -172,3 +172,23 @@ variable "force_destroy" {
   type        = bool
   default     = false
 }
+
+variable "alarm_subscriptions" {
+  description = "Who is told when a lake alarm fires: SNS subscriptions of the alarm topic, e.g. [{ protocol = \"email\", endpoint = \"oncall@example.com\" }]."
+  type = list(object({
+    protocol = string
+    endpoint = string
+  }))
+  default = []
+}
+
+variable "failure_age_threshold_seconds" {
+  description = "Alarm when the oldest event in the failure queue is older than this many seconds."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.failure_age_threshold_seconds >= 60 && var.failure_age_threshold_seconds < 1209600
+    error_message = "failure_age_threshold_seconds must be at least 60 and below the failure queue's 14-day retention."
+  }
+}

@@ -68,6 +68,26 @@ def register(subparsers) -> None:
     replay.add_argument("--redrive", action="store_true", help="re-run the events kept in the failure queue")
     replay.add_argument("--endpoint", help="local endpoint (default: the running `lake up`)")
     replay.set_defaults(func=cmd_replay)
+    aws = replay.add_argument_group("in AWS (--aws): an S3 Batch Operations job")
+    aws.add_argument("--aws", action="store_true", help="replay in the AWS account through S3 Batch Operations")
+    aws.add_argument(
+        "--outputs", type=Path, help="`terraform output -json` of the lake (default: run it in --config-dir)"
+    )
+    aws.add_argument(
+        "--config-dir", type=Path, default=Path("infra/envs/aws"), help="Terraform root (default: %(default)s)"
+    )
+    aws.add_argument("--dry-run", action="store_true", help="print the manifest's size and the estimated cost only")
+    aws.add_argument("--no-wait", action="store_true", help="print the job id and return without following it")
+    aws.add_argument("--list", action="store_true", help="list versions even when an S3 Inventory is configured")
+
+    status = subparsers.add_parser("status", help="the lake's health: lag, failure queue, quarantine, crawlers, alarms")
+    status.add_argument("--endpoint", help="local endpoint (default: the running `lake up`)")
+    status.add_argument("--aws", action="store_true", help="the lake in the AWS account (current credentials)")
+    status.add_argument("--outputs", type=Path, help="`terraform output -json` of the lake (default: `lake up`'s)")
+    status.add_argument("--config-dir", type=Path, default=Path("infra/envs/aws"), help="with --aws: Terraform root")
+    status.add_argument("--format", choices=("table", "json"), default="table")
+    status.add_argument("--max-lag", type=float, default=3600.0, help="seconds raw may be ahead of curated (3600)")
+    status.set_defaults(func=cmd_status)
 
 
 def cmd_infra_check(args: argparse.Namespace) -> int:
@@ -170,6 +190,10 @@ def _progress(label: str):
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    if args.aws:
+        from lake.batch_cli import cmd_replay_aws
+
+        return cmd_replay_aws(args)
     from lake.dispatcher import LocalDispatcher
     from lake.local_aws import LocalAWS
     from lake.replay import redrive, replay_dataset
@@ -202,6 +226,33 @@ def cmd_replay(args: argparse.Namespace) -> int:
     for failure in summary.failed:
         print(f"  failed: {failure}", file=sys.stderr)
     return 1 if summary.failed else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from lake import status
+    from lake.batch_replay import plain_outputs
+
+    if args.aws:
+        import boto3
+
+        from lake.batch_cli import load_outputs
+
+        outputs, clients = load_outputs(args.outputs, args.config_dir), boto3.client
+    else:
+        from lake.local_aws import LocalAWS
+
+        endpoint, outputs = _session_or(args.endpoint)
+        if args.outputs:
+            from lake.batch_cli import load_outputs
+
+            outputs = load_outputs(args.outputs, args.config_dir)
+        if not outputs.get("raw_bucket"):
+            raise LakeError("no lake outputs: pass --outputs (terraform output -json) or start the lake with `lake up`")
+        clients = LocalAWS.attach(endpoint).client
+    outputs = plain_outputs(outputs)
+    report = status.judge(status.collect(clients, outputs), args.max_lag)
+    print(status.render_json(report) if args.format == "json" else status.render_table(report), end="")
+    return 0 if report.healthy else 1
 
 
 def cmd_up(args: argparse.Namespace) -> int:

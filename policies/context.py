@@ -15,8 +15,12 @@ from policies.iam.matrix import AccessMatrix, RoleAccess, build_matrix
 from policies.model import Model, Resource, Unknown
 
 BUCKET_KINDS = ("raw", "curated", "quarantine", "athena-results", "artifacts")
-ROLE_KINDS = ("etl", "crawler", "analyst", "drift-reader")
-SERVICE_OF_ROLE = {"etl": "lambda.amazonaws.com", "crawler": "glue.amazonaws.com"}
+ROLE_KINDS = ("etl", "crawler", "analyst", "drift-reader", "batch-operations")
+SERVICE_OF_ROLE = {
+    "etl": "lambda.amazonaws.com",
+    "crawler": "glue.amazonaws.com",
+    "batch-operations": "batchoperations.s3.amazonaws.com",
+}
 DEFAULT_BYTES_CEILING = 107374182400  # 100 GiB, infra's bytes_scanned_cutoff_ceiling default
 PLACEHOLDER_KEY_ID = "00000000-0000-0000-0000-000000000000"
 

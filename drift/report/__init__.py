@@ -28,6 +28,7 @@ class Report:
     expired_rules: list[Rule] = field(default_factory=list)
     catalog: CatalogHealth | None = None  # not Terraform drift: listed in its own section, never in the exit code
     generated_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    history: object = None  # drift.history.History when run with --previous
 
     def __post_init__(self) -> None:
         self.findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.kind.value, f.address))

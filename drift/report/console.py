@@ -17,6 +17,11 @@ def render(report: Report, width: int = 160, color: bool = False) -> str:
     buffer = StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
     console.print(report.headline(), style="bold")
+    if report.history is not None:
+        from drift.history import console_lines
+
+        for line in console_lines(report.history):
+            console.print(line)
     if not report.judged:
         console.print(report.judge_note, style="yellow")
     if report.findings:

@@ -8,4 +8,7 @@ from drift.report import Report
 
 
 def render(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2, sort_keys=False, default=str) + "\n"
+    data = report.to_dict()
+    if report.history is not None:  # --previous: each finding's history and the resolved list
+        data = report.history.annotate(data)
+    return json.dumps(data, indent=2, sort_keys=False, default=str) + "\n"

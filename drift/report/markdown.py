@@ -14,6 +14,10 @@ def render(report: Report) -> str:
     lines = ["# Drift report", "", f"**{_cell(report.headline())}**", ""]
     lines.append(f"States: {', '.join(f'`{s}`' for s in report.sources)} · generated {report.generated_at}")
     lines.append("")
+    if report.history is not None:  # --previous: what changed overnight leads the summary
+        from drift.history import markdown_lines
+
+        lines[2:2] = markdown_lines(report.history, report.findings)
     if not report.judged:
         lines += [f"> {report.judge_note}", ""]
     if report.findings:

@@ -634,3 +634,113 @@ def batch_root(mutations: list[Mutation | None], dest: Path) -> Path:
     for name in ("variables.tf", "versions.tf"):
         shutil.copy(local / name, root / name)
     return root
+
+
+# ---------------------------------------------------------------------- issue 15: alarms and the batch-operations role
+
+ALARMS = "infra/modules/alarms/main.tf"
+ROOT = "infra/main.tf"
+BATCH_ROLE = '"${var.name_prefix}-batch-operations"'
+
+MUTATIONS += (
+    Mutation(
+        "alarms-no-function-alarms",
+        "ALARMS-PRESENT",
+        replace=(
+            (
+                ROOT,
+                "function_names                = { for ds, f in local.functions : ds => f.name }",
+                "function_names                = {}",
+            ),
+        ),
+    ),
+    Mutation(
+        "alarms-no-failure-queue-depth",
+        "ALARMS-PRESENT",
+        replace=((ALARMS, '"ApproximateNumberOfMessagesVisible"', '"NumberOfMessagesSent"'),),
+    ),
+    Mutation(
+        "alarms-notify-nobody",
+        "ALARMS-PRESENT",
+        replace=((ALARMS, "  alarm_actions       = [aws_sns_topic.alarms.arn]\n", "  alarm_actions       = []\n"),),
+    ),
+    Mutation(
+        "alarms-description-without-runbook",
+        "ALARMS-PRESENT",
+        replace=(
+            (ALARMS, "Runbook: `lake replay --redrive` re-runs the kept events", "Someone should look at the events"),
+        ),
+    ),
+    Mutation(
+        "alarms-crawler-filter-on-another-group",
+        "ALARMS-PRESENT",
+        replace=((ALARMS, "log_group_name = var.crawler_log_group", 'log_group_name = "/aws/other"'),),
+    ),
+    Mutation(
+        "alarms-function-errors-threshold-five",
+        "ALARMS-PRESENT",
+        replace=(
+            (
+                ALARMS,
+                'metric      = "Errors"\n          dimensions  = { FunctionName = name }\n          statistic   = "Sum"\n          period      = 300\n          threshold   = 0\n',
+                'metric      = "Errors"\n          dimensions  = { FunctionName = name }\n          statistic   = "Sum"\n          period      = 300\n          threshold   = 5\n',
+            ),
+        ),
+    ),
+    Mutation(
+        "alarms-fire-at-or-below-zero",
+        "ALARMS-PRESENT",
+        replace=(
+            (
+                ALARMS,
+                'comparison_operator = "GreaterThanThreshold"',
+                'comparison_operator = "LessThanOrEqualToThreshold"',
+            ),
+        ),
+    ),
+    Mutation(
+        "batch-role-writes-raw",
+        "BATCH-ROLE-SCOPE",
+        add=f"""
+resource "aws_iam_role_policy" "mutation" {{
+  name   = "mutation"
+  role   = {BATCH_ROLE}
+  policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = "s3:PutObject", Resource = "arn:aws:s3:::${{local.bucket_names.raw}}/incoming/*" }}] }})
+}}
+""",
+    ),
+    Mutation(
+        "batch-role-reads-curated",
+        "BATCH-ROLE-SCOPE",
+        replace=(
+            (
+                IAM,
+                'resources = ["${local.s3.artifacts}/${var.replay_manifest_prefix}*"]',
+                'resources = ["${local.s3.curated}/*"]',
+            ),
+        ),
+    ),
+    Mutation(
+        "batch-role-reports-anywhere",
+        "BATCH-ROLE-SCOPE",
+        replace=(
+            (
+                IAM,
+                'resources = ["${local.s3.artifacts}/${var.replay_report_prefix}*"]',
+                'resources = ["${local.s3.artifacts}/*"]',
+            ),
+        ),
+    ),
+    Mutation(
+        "batch-role-invokes-any-function",
+        "BATCH-ROLE-SCOPE",
+        replace=((IAM, 'function:${f.name}"]', 'function:*"]'),),
+    ),
+    Mutation(
+        "batch-role-trusts-lambda",
+        "IAM-ONE-ROLE-PER-SERVICE",
+        replace=(
+            (IAM, 'identifiers = ["batchoperations.s3.amazonaws.com"]', 'identifiers = ["lambda.amazonaws.com"]'),
+        ),
+    ),
+)

@@ -30,5 +30,6 @@ module "lake" {
   bytes_scanned_cutoff_per_query = var.bytes_scanned_cutoff_per_query
   bytes_scanned_cutoff_ceiling   = var.bytes_scanned_cutoff_ceiling
   log_retention_days             = var.log_retention_days
+  alarm_subscriptions            = var.alarm_subscriptions
   force_destroy                  = false
 }

@@ -82,3 +82,18 @@ output "bytes_scanned_cutoff_ceiling" {
   description = "The highest per-query scan cutoff this lake accepts, in bytes."
   value       = module.lake.bytes_scanned_cutoff_ceiling
 }
+
+output "alarm_topic_arn" {
+  description = "ARN of the SNS topic every lake alarm notifies."
+  value       = module.lake.alarm_topic_arn
+}
+
+output "alarm_names" {
+  description = "Names of the lake's CloudWatch alarms."
+  value       = module.lake.alarm_names
+}
+
+output "replay" {
+  description = "For `lake replay --aws`: the batch-operations role ARN and the artifacts bucket's manifest and report prefixes."
+  value       = module.lake.replay
+}

@@ -103,3 +103,12 @@ variable "log_retention_days" {
   type        = number
   default     = 90
 }
+
+variable "alarm_subscriptions" {
+  description = "Who is told when a lake alarm fires (SNS subscriptions), e.g. [{ protocol = \"email\", endpoint = \"oncall@example.com\" }]."
+  type = list(object({
+    protocol = string
+    endpoint = string
+  }))
+  default = []
+}

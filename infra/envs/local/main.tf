@@ -20,6 +20,7 @@ provider "aws" {
     kms            = var.aws_endpoint
     lambda         = var.aws_endpoint
     s3             = var.aws_endpoint
+    sns            = var.aws_endpoint
     sqs            = var.aws_endpoint
     sts            = var.aws_endpoint
   }

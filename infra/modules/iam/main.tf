@@ -387,6 +387,13 @@ data "aws_iam_policy_document" "drift_reader" {
       "kms:GetKeyRotationStatus",
       "kms:ListAliases",
       "kms:ListResourceTags",
+      "sns:GetTopicAttributes",
+      "sns:GetSubscriptionAttributes",
+      "sns:ListSubscriptionsByTopic",
+      "sns:ListTagsForResource",
+      "cloudwatch:DescribeAlarms",
+      "cloudwatch:ListTagsForResource",
+      "logs:DescribeMetricFilters",
       "sts:GetCallerIdentity",
     ]
     resources = ["*"]
@@ -434,4 +441,63 @@ resource "aws_iam_role_policy" "this" {
   name   = "${each.value}-permissions"
   role   = aws_iam_role.this[each.key].id
   policy = local.permissions[each.key]
+}
+
+# ------------------------------------------------------------------ batch-operations (lake replay --aws)
+
+# S3 Batch Operations runs a replay job as this role: it invokes the lake's functions (which read raw with their
+# own role), reads the job's manifest and writes its completion report, each under one prefix of the artifacts
+# bucket. It reads no raw or curated object and writes nowhere else (BATCH-ROLE-SCOPE).
+data "aws_iam_policy_document" "trust_batch_operations" {
+  statement {
+    sid     = "BatchOperationsAssumes"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["batchoperations.s3.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "batch_operations" {
+  source_policy_documents = [data.aws_iam_policy_document.use_data_key.json]
+
+  statement {
+    sid       = "InvokeLakeFunctions"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [for f in values(var.functions) : "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${f.name}"]
+  }
+
+  statement {
+    sid       = "ReadManifests"
+    actions   = ["s3:GetObjectVersion", "s3:GetObject"]
+    resources = ["${local.s3.artifacts}/${var.replay_manifest_prefix}*"]
+  }
+
+  statement {
+    sid       = "WriteReports"
+    actions   = ["s3:PutObject"]
+    resources = ["${local.s3.artifacts}/${var.replay_report_prefix}*"]
+  }
+
+  statement {
+    sid       = "LocateArtifactsBucket"
+    actions   = ["s3:GetBucketLocation"]
+    resources = [local.s3.artifacts]
+  }
+}
+
+resource "aws_iam_role" "batch_operations" {
+  name                  = "${var.name_prefix}-batch-operations"
+  description           = "Lake replay jobs (S3 Batch Operations): invoke the ETL functions, read manifests, write reports"
+  assume_role_policy    = data.aws_iam_policy_document.trust_batch_operations.json
+  max_session_duration  = 3600
+  force_detach_policies = true
+}
+
+resource "aws_iam_role_policy" "batch_operations" {
+  name   = "${var.name_prefix}-batch-operations-permissions"
+  role   = aws_iam_role.batch_operations.id
+  policy = data.aws_iam_policy_document.batch_operations.json
 }

@@ -12,3 +12,12 @@ output "policy_documents" {
   description = "The inline permission policy JSON per service, as planned."
   value       = local.permissions
 }
+
+output "replay" {
+  description = "What `lake replay --aws` needs: the role Batch Operations jobs run as, and the manifest and report prefixes of the artifacts bucket."
+  value = {
+    role_arn        = aws_iam_role.batch_operations.arn
+    manifest_prefix = var.replay_manifest_prefix
+    report_prefix   = var.replay_report_prefix
+  }
+}

@@ -94,3 +94,25 @@ variable "state_key" {
   type        = string
   default     = "lake/terraform.tfstate"
 }
+
+variable "replay_manifest_prefix" {
+  description = "Prefix in the artifacts bucket of the replay manifests the batch-operations role may read (ends with /)."
+  type        = string
+  default     = "replay/manifests/"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9/_-]*/$", var.replay_manifest_prefix))
+    error_message = "replay_manifest_prefix must be a relative prefix ending with / (e.g. replay/manifests/)."
+  }
+}
+
+variable "replay_report_prefix" {
+  description = "Prefix in the artifacts bucket where replay jobs write their completion reports (ends with /)."
+  type        = string
+  default     = "replay/reports/"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9/_-]*/$", var.replay_report_prefix))
+    error_message = "replay_report_prefix must be a relative prefix ending with / (e.g. replay/reports/)."
+  }
+}
