@@ -160,13 +160,13 @@ class Payload:
                     size += len(self._head)
                     self._head = b""
                     continue
-                yield pending[0] if len(pending) == 1 else b"".join(pending)
+                yield from _bounded(pending[0] if len(pending) == 1 else b"".join(pending), max_line)
                 return
             i, j = cut
             head = [*pending[:i], pending[i][:j]] if j < len(pending[i]) else pending[: i + 1]
             pending = ([pending[i][j:]] if j < len(pending[i]) else []) + pending[i + 1 :]
             size = sum(map(len, pending))
-            yield head[0] if len(head) == 1 else b"".join(head)
+            yield from _bounded(head[0] if len(head) == 1 else b"".join(head), max_line)
 
     def _skip_line(self, pending: list[bytes], size: int, max_line: int):
         """Drop the line that ``pending`` starts (no newline in it yet); yields its Flaw, returns what follows it."""
@@ -176,7 +176,7 @@ class Payload:
             block, self._head = self._head, b""
             nl = block.find(b"\n")
             if nl >= 0:
-                skipped += nl + 1
+                skipped += nl  # the line, without its newline
                 rest = block[nl + 1 :]
                 yield _oversized(skipped, max_line, head)
                 return ([rest] if rest else []), len(rest)
@@ -205,6 +205,26 @@ def _cut(blocks: list[bytes], target: int) -> tuple[int, int] | None:
         if nl >= 0:
             return i, nl + 1
     return None
+
+
+def _bounded(chunk: bytes, max_line: int | None) -> Iterator[bytes | Flaw]:
+    """``chunk``, with each line longer than ``max_line`` replaced by a Flaw (lines are looked at only when the
+    chunk itself is longer)."""
+    if max_line is None or len(chunk) <= max_line:
+        yield chunk
+        return
+    start = kept = 0
+    while start < len(chunk):
+        nl = chunk.find(b"\n", start)
+        end = len(chunk) if nl < 0 else nl
+        if end - start > max_line:
+            if kept < start:
+                yield chunk[kept:start]
+            yield _oversized(end - start, max_line, chunk[start : start + HEAD_BYTES])
+            kept = end + 1
+        start = end + 1
+    if kept < len(chunk):
+        yield chunk[kept:]
 
 
 def _oversized(size: int, limit: int, head: bytes) -> Flaw:
