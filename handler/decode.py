@@ -132,13 +132,14 @@ class Payload:
         data, self._head = self._head, b""
         return data
 
-    def line_chunks(self, target: int, max_line: int | None = None) -> Iterator[bytes | Flaw]:
+    def line_chunks(self, target: int, max_line: int | None = None, delimiter: bytes = b"\n") -> Iterator[bytes | Flaw]:
         """The payload in chunks of whole lines of about ``target`` bytes.
 
         A chunk ends at its last newline before ``target`` bytes (a longer line: the first newline after it); the
         last chunk may end without one. The cut is found in the block that holds it and a chunk's blocks are
         joined once, so each byte is copied once. A line longer than ``max_line`` is skipped as it streams and
-        given as a ``Flaw`` in its place.
+        given as a ``Flaw`` in its place. With another ``delimiter`` (a document's ``}``: a chunk then usually ends
+        with a whole record) a chunk with none is cut at ``target`` instead of read on.
         """
         pending = [self._head] if self._head else []
         size = len(self._head)
@@ -150,7 +151,12 @@ class Payload:
                 self._head = b""
             if not pending:
                 return
-            cut = _cut(pending, target) if size >= target else None
+            cut = _cut(pending, target, delimiter) if size >= target else None
+            if cut is None and delimiter != b"\n" and size >= target:
+                joined = b"".join(pending)
+                pending, size = [joined[target:]], len(joined) - target
+                yield joined[:target]
+                continue
             if cut is None:
                 if max_line is not None and size > max_line:  # one line, longer than allowed: skip to its end
                     pending, size = yield from self._skip_line(pending, size, max_line)
@@ -185,7 +191,7 @@ class Payload:
         return [], 0
 
 
-def _cut(blocks: list[bytes], target: int) -> tuple[int, int] | None:
+def _cut(blocks: list[bytes], target: int, delimiter: bytes = b"\n") -> tuple[int, int] | None:
     """(block, offset just past the newline) of the last newline before byte ``target`` of the blocks joined, else
     of the first newline after it; None when there is none. The blocks hold at least ``target`` bytes."""
     start = 0
@@ -194,14 +200,14 @@ def _cut(blocks: list[bytes], target: int) -> tuple[int, int] | None:
         start += len(blocks[at])
         at += 1
     for i in range(at, -1, -1):
-        nl = blocks[i].rfind(b"\n", 0, target - start if i == at else len(blocks[i]))
+        nl = blocks[i].rfind(delimiter, 0, target - start if i == at else len(blocks[i]))
         if nl >= 0:
             return i, nl + 1
         if i:
             start -= len(blocks[i - 1])
     start = sum(map(len, blocks[:at]))
     for i in range(at, len(blocks)):
-        nl = blocks[i].find(b"\n", target - start if i == at else 0)
+        nl = blocks[i].find(delimiter, target - start if i == at else 0)
         if nl >= 0:
             return i, nl + 1
     return None

@@ -101,23 +101,14 @@ def flaw_rejection(flaw: Flaw, location: tuple[str, int]) -> Rejection:
 
 
 def _regions(payload: Payload, size: int) -> Iterator[tuple[bytes, bool]]:
-    """The payload in regions of about ``size`` bytes, each with whether it is the last."""
-    pending: list[bytes] = []
-    held = 0
-    previous: bytes | None = None
-    for block in payload.rest():
-        pending.append(block)
-        held += len(block)
-        if held >= size:
-            if previous is not None:
-                yield previous, False
-            previous, pending, held = b"".join(pending), [], 0
-    tail = b"".join(pending)
-    if previous is not None and tail:
-        yield previous, False
-        yield tail, True
-    else:
-        yield (previous if previous is not None else tail), True
+    """The payload in regions of about ``size`` bytes, each ending after a ``}`` when it can (so that a region
+    usually ends with a whole record and nothing is carried into the next), each with whether it is the last."""
+    previous = None
+    for region in payload.line_chunks(size, delimiter=b"}"):
+        if previous is not None:
+            yield previous, False
+        previous = region
+    yield (previous if previous is not None else b""), True
 
 
 def _run_document(
