@@ -1,7 +1,8 @@
-"""Turning raw bytes into records: gzip, format sniffing (object / array / NDJSON), wrapper paths.
+"""Turning raw bytes into a payload: gzip (every member, bounded output), UTF-16/32 to UTF-8, a BOM skipped,
+format sniffing (NDJSON or a document), NDJSON cut into chunks of whole lines.
 
-Works on an iterator of byte blocks so a large NDJSON file streams through in bounded memory; a single JSON
-document (an object, an array, a wrapper such as a search API dump) is necessarily read whole. Pure apart from
+Works on an iterator of byte blocks so any input streams through in bounded memory: documents (an array, an
+object, a wrapper such as a search API dump) are split into records by ``handler.elements``. Pure apart from
 pulling blocks from the iterator it is given.
 """
 

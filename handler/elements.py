@@ -73,6 +73,7 @@ class _Value:
 
     def scan(self, buf: bytes, pos: int) -> tuple[int | None, int]:
         """(end of the value, None when ``buf`` ends first; position to resume at with more bytes)."""
+        starting = False
         if not self.started:
             self.started = True
             c = buf[pos : pos + 1]
@@ -81,9 +82,9 @@ class _Value:
             elif c == b'"':
                 self.in_string, pos = True, pos + 1
             else:
-                self.scalar = True
-        if self.scalar:
-            m = _SCALAR_END.search(buf, pos)
+                self.scalar, starting = True, True
+        if self.scalar:  # a number, a literal, or garbage: at least its first byte, up to a delimiter
+            m = _SCALAR_END.search(buf, pos + 1 if starting else pos)
             return (m.start(), m.start()) if m else (None, len(buf))
         while True:
             if self.in_string:

@@ -1,8 +1,9 @@
 """One raw object's bytes -> staged curated Parquet (per dt) + quarantine report. No AWS here.
 
-``transform`` reads byte blocks (from S3 or a local file), sniffs the format, routes NDJSON through the
-vectorised path chunk by chunk and whole documents through the per-record validator, and stages everything
-in a directory. Its result balances: ``records_in == written + quarantined``.
+``transform`` reads byte blocks (from S3 or a local file), sniffs the format and routes every shape through
+the vectorised path chunk by chunk: NDJSON as it is, documents (an array, an object, records_path) split into
+one line per record as they stream (``handler.elements``), each record judged as the same NDJSON line would be.
+It stages everything in a directory. Its result balances: ``records_in == written + quarantined``.
 """
 
 from __future__ import annotations

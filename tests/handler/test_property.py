@@ -155,3 +155,16 @@ def test_the_same_document_uploaded_twice_gives_byte_identical_output(records):
     for data, plan in shapes(records).values():
         first, second = run(data, plan, chunk_bytes=300), run(data, plan, chunk_bytes=300)
         assert first[3] == second[3] and first[2] == second[2]
+
+
+structure_soup = st.text(alphabet='[]{},:" \n\\a1tn', max_size=80).map(str.encode)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(structure_soup.map(lambda b: b"[" + b), structure_soup.map(lambda b: b"{" + b), structure_soup),
+       st.sampled_from([1, 7, 64, 1 << 20]), st.booleans())  # fmt: skip
+def test_any_structure_in_any_region_size_is_accounted_for(data, chunk_bytes, wrapped):
+    staged, rows, report, _ = run(data, WRAPPED if wrapped else USERS, chunk_bytes=chunk_bytes)
+    assert staged.records_in == staged.written + staged.quarantined
+    assert len(report) == staged.quarantined and sum(len(v) for v in rows.values()) == staged.written
+    assert not staged.unreadable or staged.records_in == 0
