@@ -221,9 +221,8 @@ class _PieceReader:
                 results.append(piece.results[k])
             elif self.lines is None:
                 results.append(_slow_chunk(run, self.plan))
-            else:
-                self.lines.first_line = 1
-                results.append(self.lines(run))
+            else:  # an element or two split exactly: read beside the fast runs, not counted as the chunk before
+                results.append(process_chunk(run, 1, self.plan, defer=True, forecast=self.lines.forecast))
         return piece, results
 
 
