@@ -174,7 +174,7 @@ def process_object(s3, config: Config, bucket: str, key: str, version_id: str | 
     counter = [0]
     with tempfile.TemporaryDirectory(prefix="etl-") as tmp:
         workdir = Path(tmp)
-        staged = transform(_blocks(response["Body"], counter), plan, workdir, key, version_id)
+        staged = transform(_blocks(response["Body"], counter), plan, workdir, key, version_id, limits=config.limits)
         bytes_out = sum(p.stat().st_size for p in staged.partitions.values())
         curated, q_key, outcomes = publish(s3, config, bucket, key, version_id, staged, workdir)
     result = {

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from contracts import Contract, load_contract
+from handler.limits import Limits, LimitsError
 
 ENV_VARS = ("RAW_BUCKET", "CURATED_BUCKET", "CURATED_PREFIX", "SCHEMA_VERSION", "QUARANTINE_BUCKET", "DATASET")
 
@@ -22,6 +23,7 @@ class Config:
     schema_version: int
     quarantine_bucket: str
     dataset: str
+    limits: Limits = field(default_factory=Limits)  # optional MAX_DECOMPRESSED_BYTES / MAX_RECORD_BYTES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
@@ -32,6 +34,10 @@ class Config:
             version = int(environ["SCHEMA_VERSION"])
         except ValueError:
             raise ConfigError(f"SCHEMA_VERSION={environ['SCHEMA_VERSION']!r} is not an integer") from None
+        try:
+            limits = Limits.from_env(environ)
+        except LimitsError as exc:
+            raise ConfigError(str(exc)) from None
         return cls(
             raw_bucket=environ["RAW_BUCKET"],
             curated_bucket=environ["CURATED_BUCKET"],
@@ -39,6 +45,7 @@ class Config:
             schema_version=version,
             quarantine_bucket=environ["QUARANTINE_BUCKET"],
             dataset=environ["DATASET"],
+            limits=limits,
         )
 
     def contract(self) -> Contract:

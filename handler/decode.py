@@ -1,12 +1,14 @@
-"""Turning raw bytes into records: gzip, format sniffing (object / array / NDJSON), wrapper paths.
+"""Turning raw bytes into a payload: gzip (every member, bounded output), UTF-16/32 to UTF-8, a BOM skipped,
+format sniffing (NDJSON or a document), NDJSON cut into chunks of whole lines.
 
-Works on an iterator of byte blocks so a large NDJSON file streams through in bounded memory; a single JSON
-document (an object, an array, a wrapper such as a search API dump) is necessarily read whole. Pure apart from
+Works on an iterator of byte blocks so any input streams through in bounded memory: documents (an array, an
+object, a wrapper such as a search API dump) are split into records by ``handler.elements``. Pure apart from
 pulling blocks from the iterator it is given.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import zlib
 from collections.abc import Iterable, Iterator
@@ -16,6 +18,18 @@ from decimal import Decimal
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
 BLANK = b" \t\r\n"  # JSON whitespace: what a blank line is made of
+GUNZIP_BLOCK = 1 << 20
+LOOKAHEAD = 1 << 20  # bytes read ahead to tell NDJSON from a document
+HEAD_BYTES = 200  # of a record over the size limit, kept for its report
+
+
+@dataclass(frozen=True)
+class Flaw:
+    """A slot of the document that holds no record to judge: malformed structure, or a record over the size limit."""
+
+    expected: str
+    got: str
+    text: str | None = None  # the first bytes of the element, when there is one
 
 
 class Unreadable(Exception):
@@ -46,16 +60,15 @@ class Payload:
         self._first = True
 
     @classmethod
-    def open(cls, blocks: Iterable[bytes]) -> Payload:
-        blocks = iter(blocks)
-        head = b""
-        for block in blocks:
-            head += block
-            if len(head) >= 2:
-                break
-        rest = _chain([head], blocks)
+    def open(cls, blocks: Iterable[bytes], max_decompressed: int | None = None) -> Payload:
+        """The payload of raw ``blocks``: gunzipped (every member, at most ``max_decompressed`` bytes out) and, when
+        it is UTF-16 or UTF-32 (a BOM, or the zero bytes of ASCII JSON), transcoded to UTF-8 as it streams."""
+        head, rest = _peek(iter(blocks), 2)
         if head.startswith(GZIP_MAGIC):
-            return cls(_gunzip_strict(rest))
+            head, rest = _peek(_gunzip_strict(rest, max_decompressed), 4)
+        encoding = json.detect_encoding(head) if head else "utf-8"
+        if encoding not in ("utf-8", "utf-8-sig"):
+            return cls(_transcode(rest, encoding))
         return cls(rest)
 
     def _pull(self) -> bool:
@@ -73,23 +86,46 @@ class Payload:
         return False
 
     def first_line(self) -> bytes:
-        """The first non-blank line (without peeking past it more than one block)."""
+        """The first non-blank line, or its first ``LOOKAHEAD`` bytes or more when it is longer."""
         while True:
             stripped = self._head.lstrip(BLANK)
             nl = stripped.find(b"\n")
             if nl >= 0:
                 return stripped[:nl]
-            if not self._pull():
+            if len(stripped) >= LOOKAHEAD or not self._pull():
                 return stripped
 
     def second_line(self) -> bytes | None:
         """The second non-blank line, or None when there is none (bounded lookahead: at most ~1 MB)."""
+        return self.nth_line(2)
+
+    def nth_line(self, n: int) -> bytes | None:
+        """The ``n``-th non-blank line (1-based), or None when there is none within about 1 MB."""
         while True:
             lines = [ln for ln in self._head.split(b"\n") if ln.strip(BLANK)]
-            if len(lines) >= 2 and (self._head.rstrip(b" \t\r").endswith(b"\n") or len(lines) >= 3):
-                return lines[1]
-            if len(self._head) > (1 << 20) or not self._pull():
-                return lines[1] if len(lines) >= 2 else None
+            if len(lines) >= n and (self._head.rstrip(b" \t\r").endswith(b"\n") or len(lines) > n):
+                return lines[n - 1]
+            if len(self._head) > LOOKAHEAD or not self._pull():
+                return lines[n - 1] if len(lines) >= n else None
+
+    def rest(self) -> Iterator[bytes]:
+        """The payload's blocks from the current position on (the lookahead first)."""
+        if self._head:
+            head, self._head = self._head, b""
+            yield head
+        while self._pull():
+            head, self._head = self._head, b""
+            yield head
+
+    def read_at_most(self, limit: int) -> bytes:
+        """The rest of the payload; Unreadable when it holds more than ``limit`` bytes."""
+        blocks, size = [], 0
+        for block in self.rest():
+            blocks.append(block)
+            size += len(block)
+            if size > limit:
+                raise Unreadable(f"a document of more than {limit} bytes (MAX_RECORD_BYTES) that is no object or array")
+        return b"".join(blocks)
 
     def read_all(self) -> bytes:
         while self._pull():
@@ -97,12 +133,14 @@ class Payload:
         data, self._head = self._head, b""
         return data
 
-    def line_chunks(self, target: int) -> Iterator[bytes]:
+    def line_chunks(self, target: int, max_line: int | None = None, delimiter: bytes = b"\n") -> Iterator[bytes | Flaw]:
         """The payload in chunks of whole lines of about ``target`` bytes.
 
         A chunk ends at its last newline before ``target`` bytes (a longer line: the first newline after it); the
         last chunk may end without one. The cut is found in the block that holds it and a chunk's blocks are
-        joined once, so each byte is copied once.
+        joined once, so each byte is copied once. A line longer than ``max_line`` is skipped as it streams and
+        given as a ``Flaw`` in its place. With another ``delimiter`` (a document's ``}``: a chunk then usually ends
+        with a whole record) a chunk with none is cut at ``target`` instead of read on.
         """
         pending = [self._head] if self._head else []
         size = len(self._head)
@@ -114,23 +152,47 @@ class Payload:
                 self._head = b""
             if not pending:
                 return
-            cut = _cut(pending, target) if size >= target else None
+            cut = _cut(pending, target, delimiter) if size >= target else None
+            if cut is None and delimiter != b"\n" and size >= target:
+                joined = b"".join(pending)
+                pending, size = [joined[target:]], len(joined) - target
+                yield joined[:target]
+                continue
             if cut is None:
+                if max_line is not None and size > max_line:  # one line, longer than allowed: skip to its end
+                    pending, size = yield from self._skip_line(pending, size, max_line)
+                    continue
                 if size >= target and self._pull():  # no newline yet in a long line: read on
                     pending.append(self._head)
                     size += len(self._head)
                     self._head = b""
                     continue
-                yield pending[0] if len(pending) == 1 else b"".join(pending)
+                yield from _bounded(pending[0] if len(pending) == 1 else b"".join(pending), max_line)
                 return
             i, j = cut
             head = [*pending[:i], pending[i][:j]] if j < len(pending[i]) else pending[: i + 1]
             pending = ([pending[i][j:]] if j < len(pending[i]) else []) + pending[i + 1 :]
             size = sum(map(len, pending))
-            yield head[0] if len(head) == 1 else b"".join(head)
+            yield from _bounded(head[0] if len(head) == 1 else b"".join(head), max_line)
+
+    def _skip_line(self, pending: list[bytes], size: int, max_line: int):
+        """Drop the line that ``pending`` starts (no newline in it yet); yields its Flaw, returns what follows it."""
+        head = b"".join(pending)[:HEAD_BYTES]
+        skipped = size
+        while self._pull():
+            block, self._head = self._head, b""
+            nl = block.find(b"\n")
+            if nl >= 0:
+                skipped += nl  # the line, without its newline
+                rest = block[nl + 1 :]
+                yield _oversized(skipped, max_line, head)
+                return ([rest] if rest else []), len(rest)
+            skipped += len(block)
+        yield _oversized(skipped, max_line, head)
+        return [], 0
 
 
-def _cut(blocks: list[bytes], target: int) -> tuple[int, int] | None:
+def _cut(blocks: list[bytes], target: int, delimiter: bytes = b"\n") -> tuple[int, int] | None:
     """(block, offset just past the newline) of the last newline before byte ``target`` of the blocks joined, else
     of the first newline after it; None when there is none. The blocks hold at least ``target`` bytes."""
     start = 0
@@ -139,17 +201,42 @@ def _cut(blocks: list[bytes], target: int) -> tuple[int, int] | None:
         start += len(blocks[at])
         at += 1
     for i in range(at, -1, -1):
-        nl = blocks[i].rfind(b"\n", 0, target - start if i == at else len(blocks[i]))
+        nl = blocks[i].rfind(delimiter, 0, target - start if i == at else len(blocks[i]))
         if nl >= 0:
             return i, nl + 1
         if i:
             start -= len(blocks[i - 1])
     start = sum(map(len, blocks[:at]))
     for i in range(at, len(blocks)):
-        nl = blocks[i].find(b"\n", target - start if i == at else 0)
+        nl = blocks[i].find(delimiter, target - start if i == at else 0)
         if nl >= 0:
             return i, nl + 1
     return None
+
+
+def _bounded(chunk: bytes, max_line: int | None) -> Iterator[bytes | Flaw]:
+    """``chunk``, with each line longer than ``max_line`` replaced by a Flaw (lines are looked at only when the
+    chunk itself is longer)."""
+    if max_line is None or len(chunk) <= max_line:
+        yield chunk
+        return
+    start = kept = 0
+    while start < len(chunk):
+        nl = chunk.find(b"\n", start)
+        end = len(chunk) if nl < 0 else nl
+        if end - start > max_line:
+            if kept < start:
+                yield chunk[kept:start]
+            yield _oversized(end - start, max_line, chunk[start : start + HEAD_BYTES])
+            kept = end + 1
+        start = end + 1
+    if kept < len(chunk):
+        yield chunk[kept:]
+
+
+def _oversized(size: int, limit: int, head: bytes) -> Flaw:
+    text = head.decode("utf-8", errors="replace")
+    return Flaw(f"a record of at most {limit} bytes (MAX_RECORD_BYTES)", f"{size} bytes", text)
 
 
 def _chain(first: Iterable[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -157,16 +244,53 @@ def _chain(first: Iterable[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def _gunzip_strict(blocks: Iterable[bytes]) -> Iterator[bytes]:
+def _peek(blocks: Iterator[bytes], size: int) -> tuple[bytes, Iterator[bytes]]:
+    """The first ``size`` bytes or more (fewer at the end) and an iterator over all the bytes, those included."""
+    head = b""
+    for block in blocks:
+        head += block
+        if len(head) >= size:
+            break
+    return head, _chain([head], blocks)
+
+
+def _transcode(blocks: Iterable[bytes], encoding: str) -> Iterator[bytes]:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    done = 0
+    try:
+        for block in blocks:
+            text = decoder.decode(block)
+            done += len(block)
+            if text:
+                yield text.encode("utf-8", errors="surrogatepass")
+        text = decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise Unreadable(f"not valid {encoding.upper()}: {exc.reason} near byte {done + exc.start}") from None
+    if text:
+        yield text.encode("utf-8", errors="surrogatepass")
+
+
+def _gunzip_strict(blocks: Iterable[bytes], limit: int | None = None) -> Iterator[bytes]:
+    """Every gzip member of ``blocks`` in turn, decompressed at most GUNZIP_BLOCK bytes at a time (a small bomb
+    block never becomes one huge bytes object); Unreadable past ``limit`` decompressed bytes."""
     decomp = zlib.decompressobj(wbits=31)
     in_member = False
+    total = 0
     try:
         for block in blocks:
             while block:
                 in_member = True
-                out = decomp.decompress(block)
-                if out:
+                out = decomp.decompress(block, GUNZIP_BLOCK)
+                while out:
+                    total += len(out)
+                    if limit is not None and total > limit:
+                        raise Unreadable(
+                            f"decompressed size exceeds the limit of {limit} bytes (MAX_DECOMPRESSED_BYTES)"
+                        )
                     yield out
+                    # output held back by the size cap: drain it before feeding more input
+                    full = len(out) == GUNZIP_BLOCK and not decomp.eof
+                    out = decomp.decompress(decomp.unconsumed_tail, GUNZIP_BLOCK) if full else b""
                 if decomp.eof:
                     block = decomp.unused_data
                     decomp = zlib.decompressobj(wbits=31)
@@ -176,7 +300,7 @@ def _gunzip_strict(blocks: Iterable[bytes]) -> Iterator[bytes]:
                             raise Unreadable("trailing garbage after the gzip stream")
                         block = b""
                 else:
-                    block = b""
+                    block = decomp.unconsumed_tail
     except zlib.error as exc:
         raise Unreadable(f"corrupt gzip data: {exc}") from None
     if in_member:
@@ -243,15 +367,26 @@ def looks_like_json_value(line: bytes) -> bool:
 
 
 def sniff(payload: Payload, records_path: str | None) -> str:
-    """``"ndjson"`` or ``"document"``; raises Unreadable for an empty object."""
+    """``"ndjson"`` or ``"document"``; raises Unreadable for an empty object.
+
+    Two or more lines whose first is a JSON value are NDJSON; so are lines whose first is broken when the next
+    two are JSON objects (or the second is the last); anything else starting with ``[`` or ``{`` is a document.
+    """
     first = payload.first_line()
     if not first.strip(BLANK):
         raise Unreadable("empty object: no JSON in it")
-    if first.lstrip()[:1] == b"[":
-        return "document"
+    if first.lstrip()[:1] == b"[" or len(first) >= LOOKAHEAD:
+        return "document"  # an array, or a first line too long to be sure of: the document splitter reads both
     if looks_like_json_value(first):
         second = payload.second_line()
         if second is None:
             return "document"  # one line: a single record or a minified wrapper
         return "ndjson"
+    second, third = payload.nth_line(2), payload.nth_line(3)
+    if _object_line(second) and (third is None or _object_line(third)):
+        return "ndjson"  # a broken first line
     return "document"
+
+
+def _object_line(line: bytes | None) -> bool:
+    return line is not None and line.lstrip(BLANK)[:1] == b"{" and looks_like_json_value(line)

@@ -59,6 +59,8 @@ class ChunkResult:
     lines: int = 0  # physical lines in the chunk, blank ones included: the next chunk's first line number follows
     refused: int = 0  # lines Arrow refused (or that are never objects), known once the chunk is read
     predicted: int = 0  # of those, lines taken out before streaming because a forecast picked them
+    # the lines Arrow did not read (every other line is a complete JSON object); None: not known (line by line)
+    refused_lines: list[bytes] | None = field(default_factory=list)
     pending: Callable[[], None] | None = None  # work left for ``complete`` (see ``process_chunk``)
 
     def complete(self) -> ChunkResult:
@@ -174,7 +176,7 @@ def _has_n_line(data: bytes) -> bool:
     return found(_N_LATER_LINE, data)
 
 
-def _line_count(data: bytes) -> int:
+def line_count(data: bytes) -> int:
     return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
 
 
@@ -321,7 +323,7 @@ def _process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool, 
         except pa.ArrowInvalid as exc:
             forecast.learn([str(exc)])
             table = None
-        result.lines = _line_count(data)
+        result.lines = line_count(data)
         if table is not None and table.num_rows == result.lines:
             lines: list | None = None
 
@@ -335,7 +337,7 @@ def _process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool, 
             return result
     result.isolated = True
     if not _isolate(data, first_line, plan, result, forecast):
-        result = ChunkResult(isolated=True, lines=_line_count(data))
+        result = ChunkResult(isolated=True, lines=line_count(data), refused_lines=None)
         isolator = _Isolator(data, first_line, plan, result)
         isolator.run(0, len(isolator.lines))
     return result
@@ -391,6 +393,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
         bad, good = {records[r] for r in refused_at}, [records[r] for r in good_at]
     result.records_in += len(lines) - len(blank)
     result.refused = len(bad)
+    result.refused_lines = [lines.line(k) for k in sorted(bad)]
 
     def curate_and_judge() -> None:
         judged = sorted(bad)

@@ -1,8 +1,9 @@
 """One raw object's bytes -> staged curated Parquet (per dt) + quarantine report. No AWS here.
 
-``transform`` reads byte blocks (from S3 or a local file), sniffs the format, routes NDJSON through the
-vectorised path chunk by chunk and whole documents through the per-record validator, and stages everything
-in a directory. Its result balances: ``records_in == written + quarantined``.
+``transform`` reads byte blocks (from S3 or a local file), sniffs the format and routes every shape through
+the vectorised path chunk by chunk: NDJSON as it is, documents (an array, an object, records_path) split into
+one line per record as they stream (``handler.elements``), each record judged as the same NDJSON line would be.
+It stages everything in a directory. Its result balances: ``records_in == written + quarantined``.
 """
 
 from __future__ import annotations
@@ -10,21 +11,23 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 import pyarrow as pa
 
 from handler.decode import BLANK, Payload, Unreadable, parse_document, sniff
-from handler.fast import ChunkResult, judge_line, process_chunk
+from handler.elements import DocumentSplitter, Flaw, NotAnArray, Piece, resplit, verified
+from handler.fast import ChunkResult, judge_line, line_count, process_chunk
 from handler.forecast import Forecast
+from handler.limits import Limits
 from handler.plan import Plan
-from handler.records import Rejection, judge, rows_to_table
+from handler.records import Rejection, rows_to_table
 from handler.sink import PartitionWriter, QuarantineWriter
+from handler.validate import Problem
 
 CHUNK_BYTES = 8 << 20  # bounded memory: peak RSS stays under 3x the input with bad lines
-DOCUMENT_BATCH = 10_000
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -57,30 +60,26 @@ def transform(
     version_id: str | None,
     chunk_bytes: int = CHUNK_BYTES,
     fast: bool = True,
+    limits: Limits | None = None,
 ) -> Staged:
     """Stage the outputs of one object in ``workdir``. ``fast=False`` forces the per-record path (for tests)."""
     workdir = Path(workdir)
+    limits = limits or Limits()
     parts = PartitionWriter(workdir, plan.file_schema)
     quarantine = QuarantineWriter(workdir / "quarantine.ndjson", raw_key, version_id)
     staged = Staged()
     try:
-        payload = Payload.open(blocks)
+        payload = Payload.open(blocks, limits.max_decompressed_bytes)
         staged.format = sniff(payload, plan.contract.records_path)
-        if staged.format == "document":
-            data = payload.read_all()
-            try:
-                document = parse_document(data, plan.contract.records_path)
-            except Unreadable:
-                retry = Payload([data])
-                if retry.second_line() is None or not _is_json_line(retry.second_line()):
-                    raise
-                staged.format = "ndjson"
-                _run_ndjson(retry, plan, parts, quarantine, staged, chunk_bytes, fast)
-            else:
-                _run_document(document.records, plan, parts, quarantine, staged)
-        else:
-            _run_ndjson(payload, plan, parts, quarantine, staged, chunk_bytes, fast)
-    except Unreadable as exc:
+        if staged.format == "ndjson":
+            _run_ndjson(payload, plan, parts, quarantine, staged, chunk_bytes, fast, limits)
+        elif payload.first_line().lstrip(BLANK)[:1] in (b"[", b"{"):
+            _run_document(payload, plan, parts, quarantine, staged, chunk_bytes, fast, limits)
+        else:  # a scalar or no JSON at all: say what it is
+            data = payload.read_at_most(limits.max_record_bytes)
+            parse_document(data, plan.contract.records_path)
+            raise Unreadable("expected an object, an array of objects or NDJSON")
+    except (Unreadable, NotAnArray) as exc:
         parts.abort()
         quarantine.close()
         for path in workdir.glob("*"):
@@ -98,34 +97,152 @@ def transform(
     return staged
 
 
-def _is_json_line(line: bytes) -> bool:
-    from handler.decode import looks_like_json_value
-
-    return looks_like_json_value(line)
+def flaw_rejection(flaw: Flaw, location: tuple[str, int]) -> Rejection:
+    return Rejection(location, (Problem("<record>", flaw.expected, flaw.got),), record_text=flaw.text)
 
 
-def _run_document(records: list, plan: Plan, parts, quarantine, staged: Staged) -> None:
-    rows: list[dict] = []
-    for index, record in enumerate(records):
+def _regions(payload: Payload, size: int) -> Iterator[tuple[bytes, bool]]:
+    """The payload in regions of about ``size`` bytes, each ending after a ``}`` when it can (so that a region
+    usually ends with a whole record and nothing is carried into the next), each with whether it is the last."""
+    previous = None
+    for region in payload.line_chunks(size, delimiter=b"}"):
+        if previous is not None:
+            yield previous, False
+        previous = region
+    yield (previous if previous is not None else b""), True
+
+
+def _run_document(
+    payload: Payload, plan: Plan, parts, quarantine, staged: Staged, chunk_bytes: int, fast: bool, limits: Limits
+) -> None:
+    """A JSON document split into its records as it streams (``handler.elements``); each record is judged as the
+    same record on an NDJSON line would be, and reported by its index in the array."""
+    reader = _PieceReader(plan, plan.contract.records_path, limits.max_record_bytes, fast)
+    index = 0
+    for piece, results in ahead(_regions(payload, chunk_bytes), reader):
+        for run, result in zip(piece.runs, results, strict=True):
+            index = _emit_run(run, result, piece.fast, index, plan, parts, quarantine, staged)
+
+
+def _emit_run(run, result, resplit_refused: bool, index: int, plan: Plan, parts, quarantine, staged: Staged) -> int:
+    """Add one run of a Piece to the outputs, its first slot being element ``index``; returns the next index."""
+    if isinstance(run, Flaw):
         staged.records_in += 1
-        verdict = judge(record, ("index", index), plan)
+        quarantine.add(flaw_rejection(run, ("index", index)))
+        return index + 1
+    result.complete()
+    if resplit_refused and any(r.record_text is not None for r in result.rejections):
+        runs = _resplit(run, result)
+        if runs is not None:  # a refused line held more than one element: judge the exact split instead
+            for sub in runs:
+                sub_result = None if isinstance(sub, Flaw) else _judge_lines(sub, plan)
+                index = _emit_run(sub, sub_result, False, index, plan, parts, quarantine, staged)
+            return index
+    staged.isolated_chunks += int(result.isolated)
+    staged.records_in += result.records_in
+    for rejection in result.rejections:
+        quarantine.add(replace(rejection, location=("index", index + rejection.location[1] - 1)))
+    if result.tables:
+        parts.write(pa.concat_tables(result.tables) if len(result.tables) > 1 else result.tables[0])
+    return index + result.records_in
+
+
+def _resplit(run: bytes, result: ChunkResult) -> list[bytes | Flaw] | None:
+    refused = {r.location[1] - 1 for r in result.rejections if r.record_text is not None}
+    lines = run.split(b"\n")[:-1]
+    out: list[bytes | Flaw] = []
+    changed = False
+    for k, line in enumerate(lines):
+        items = resplit(line) if k in refused else None
+        if items is None:
+            items = [line]
+        else:
+            changed = True
+        for item in items:
+            if isinstance(item, Flaw):
+                out.append(item)
+            elif out and isinstance(out[-1], bytes):
+                out[-1] += item + b"\n"
+            else:
+                out.append(item + b"\n")
+    return out if changed else None
+
+
+def _judge_lines(lines: bytes, plan: Plan) -> ChunkResult:
+    return process_chunk(lines, 1, plan) if plan.read_schema is not None else _slow_chunk(lines, plan)
+
+
+def _slow_chunk(lines: bytes, plan: Plan, first_line: int = 1) -> ChunkResult:
+    """Every line judged by the validator (the per-record path, ``fast=False``)."""
+    result = ChunkResult(isolated=True, lines=line_count(lines))
+    rows = []
+    for offset, line in enumerate(lines.split(b"\n")):
+        if not line.strip(BLANK):
+            continue
+        result.records_in += 1
+        verdict = judge_line(line, first_line + offset, plan)
         if isinstance(verdict, Rejection):
-            quarantine.add(verdict)
+            result.rejections.append(verdict)
         else:
             rows.append(verdict)
-            if len(rows) >= DOCUMENT_BATCH:
-                parts.write(rows_to_table(rows, plan))
-                rows = []
     if rows:
-        parts.write(rows_to_table(rows, plan))
+        result.tables.append(rows_to_table(rows, plan))
+    return result
 
 
-def _run_ndjson(payload: Payload, plan: Plan, parts, quarantine, staged: Staged, chunk_bytes: int, fast: bool) -> None:
-    chunks = payload.line_chunks(chunk_bytes)
+class _PieceReader:
+    """Feeds the regions to the splitter and reads each run of lines it completes (one worker thread, in order).
+
+    A fast split is read as it is proposed (``judge``) and kept only when proven: Arrow read every line (each is
+    then a complete JSON object), and the lines it refused are balanced (``elements.verified``); otherwise the
+    splitter splits that region exactly.
+    """
+
+    def __init__(self, plan: Plan, records_path: str | None, max_record: int, fast: bool) -> None:
+        self.lines = _ChunkReader(plan) if fast and plan.read_schema is not None else None
+        self.plan = plan
+        self.splitter = DocumentSplitter(records_path, max_record, self._judge if self.lines is not None else None)
+
+    def _judge(self, lines: bytes) -> ChunkResult | None:
+        assert self.lines is not None
+        self.lines.first_line = 1
+        result = self.lines(lines)
+        refused = result.refused_lines
+        proven = verified(lines) if refused is None else not refused or verified(b"\n".join(refused) + b"\n")
+        return result if proven else None
+
+    def __call__(self, region: tuple[bytes, bool]) -> tuple[Piece, list[ChunkResult | None]]:
+        piece = self.splitter.feed(*region)
+        results: list[ChunkResult | None] = []
+        for k, run in enumerate(piece.runs):
+            if isinstance(run, Flaw):
+                results.append(None)
+            elif k in piece.results:
+                results.append(piece.results[k])
+            elif self.lines is None:
+                results.append(_slow_chunk(run, self.plan))
+            else:  # an element or two split exactly: read beside the fast runs, not counted as the chunk before
+                results.append(process_chunk(run, 1, self.plan, defer=True, forecast=self.lines.forecast))
+        return piece, results
+
+
+def _run_ndjson(
+    payload: Payload, plan: Plan, parts, quarantine, staged: Staged, chunk_bytes: int, fast: bool, limits: Limits
+) -> None:
+    chunks = payload.line_chunks(chunk_bytes, limits.max_record_bytes)
     if not (fast and plan.read_schema is not None):
         first_line = 1
         for chunk in chunks:
-            first_line = _run_lines(chunk, first_line, plan, parts, quarantine, staged)
+            if isinstance(chunk, Flaw):
+                judged = ChunkResult(rejections=[flaw_rejection(chunk, ("line", first_line))], records_in=1, lines=1)
+            else:
+                judged = _slow_chunk(chunk, plan, first_line)
+            first_line += judged.lines
+            staged.records_in += judged.records_in
+            for rejection in judged.rejections:
+                quarantine.add(rejection)
+            if judged.tables:
+                parts.write(judged.tables[0])
         return
     for result in ahead(chunks, _ChunkReader(plan)):
         result.complete()  # the validator's share runs here while the worker reads the next chunk
@@ -146,7 +263,10 @@ class _ChunkReader:
         self.first_line = 1
         self.forecast = Forecast()  # what this object's refusals so far predict about the next chunks
 
-    def __call__(self, chunk: bytes) -> ChunkResult:
+    def __call__(self, chunk: bytes | Flaw) -> ChunkResult:
+        if isinstance(chunk, Flaw):  # a line over the size limit, skipped as it streamed
+            self.first_line += 1
+            return ChunkResult(rejections=[flaw_rejection(chunk, ("line", self.first_line - 1))], records_in=1, lines=1)
         # After a dirty chunk, skip the optimistic whole-chunk read: it would most likely fail again.
         whole_first = not self.previous_isolated
         result = process_chunk(chunk, self.first_line, self.plan, whole_first, defer=True, forecast=self.forecast)
@@ -174,23 +294,3 @@ def ahead(items: Iterable[T], work: Callable[[T], R]) -> Iterator[R]:
         finally:
             for future in pending:
                 future.cancel()
-
-
-def _run_lines(chunk: bytes, first_line: int, plan: Plan, parts, quarantine, staged: Staged) -> int:
-    """Judge every line of ``chunk`` on its own; returns the number of the line after it."""
-    rows = []
-    lines = chunk.split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()
-    for offset, line in enumerate(lines):
-        if not line.strip(BLANK):
-            continue
-        staged.records_in += 1
-        verdict = judge_line(line, first_line + offset, plan)
-        if isinstance(verdict, Rejection):
-            quarantine.add(verdict)
-        else:
-            rows.append(verdict)
-    if rows:
-        parts.write(rows_to_table(rows, plan))
-    return first_line + len(lines)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import sys
-import urllib.parse
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -12,74 +11,12 @@ import pytest
 
 from handler import app
 from handler.config import Config
-from lake.local_aws import LocalAWS
 
 sys.path.insert(0, str(Path(__file__).parent))
-from handler_helpers import ndjson, user
+from handler_helpers import event_for, listing, ndjson, upload, user
 
 WRITE_OPS = {"PutObject", "DeleteObject", "DeleteObjects", "CopyObject", "CreateMultipartUpload", "UploadPart",
              "CompleteMultipartUpload", "PutObjectTagging", "PutObjectAcl", "RestoreObject"}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def aws():
-    with LocalAWS.start() as local:
-        yield local
-
-
-@pytest.fixture
-def lake(aws, monkeypatch, request):
-    """Fresh buckets (versioned raw) and the function's environment for one test."""
-    name = request.node.name.lower().replace("_", "-")[:30].strip("-")
-    s3 = aws.client("s3")
-    buckets = {kind: f"{name}-{kind}" for kind in ("raw", "curated", "quarantine")}
-    for bucket in buckets.values():
-        s3.create_bucket(Bucket=bucket)
-    s3.put_bucket_versioning(Bucket=buckets["raw"], VersioningConfiguration={"Status": "Enabled"})
-    env = {
-        "RAW_BUCKET": buckets["raw"],
-        "CURATED_BUCKET": buckets["curated"],
-        "CURATED_PREFIX": "dataset/users/schema=1",
-        "SCHEMA_VERSION": "1",
-        "QUARANTINE_BUCKET": buckets["quarantine"],
-        "DATASET": "users",
-        **aws.environment(),
-    }
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    calls: list[tuple[str, str]] = []
-
-    def record(params, model, **_):
-        calls.append((model.name, params.get("Bucket", "")))
-
-    client = app.default_s3_client()
-    client.meta.events.register("provide-client-params.s3.*", record)
-    yield s3, buckets, calls
-    client.meta.events.unregister("provide-client-params.s3.*", record)
-
-
-def event_for(*objects):
-    return {
-        "Records": [
-            {
-                "eventSource": "aws:s3",
-                "eventName": "ObjectCreated:Put",
-                "s3": {"bucket": {"name": b}, "object": {"key": urllib.parse.quote_plus(k), "versionId": v}},
-            }
-            for b, k, v in objects
-        ]
-    }
-
-
-def upload(s3, bucket, key, data):
-    return s3.put_object(Bucket=bucket, Key=key, Body=data)["VersionId"]
-
-
-def listing(s3, bucket):
-    out = {}
-    for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
-        out[obj["Key"]] = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-    return out
 
 
 def test_multi_record_event_with_awkward_keys_and_redelivery(lake):

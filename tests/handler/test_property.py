@@ -3,6 +3,7 @@ path decides every record exactly as the per-record validator does."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 from handler_helpers import USERS, run, user
+
+from handler.plan import Plan
 
 scalars = st.one_of(
     st.none(),
@@ -97,3 +100,71 @@ def test_any_document_is_accounted_for(data):
     assert len(report) == staged.quarantined
     if staged.unreadable:
         assert staged.records_in == 0
+
+
+WRAPPED = Plan.of(dataclasses.replace(USERS.contract, records_path="data.records"))
+awkward_text = st.sampled_from(["}, {", "},{", "]", "[{", '"', "\\", "\n", "\u2028", "x"])
+
+
+@st.composite
+def shape_records(draw):
+    """Records as an upload holds them: mostly (mutated) users, some with awkward strings, a few other values;
+    the first is an object (a lone scalar is no NDJSON file)."""
+    first = draw(mutated_users())
+    rest = draw(st.lists(st.one_of(mutated_users(), mutated_users(), json_values), max_size=10))
+    records = [first, *rest]
+    for record in records:
+        if isinstance(record, dict) and draw(st.booleans()):
+            record["note"] = draw(st.lists(awkward_text, max_size=3).map("".join))
+    return records
+
+
+def shapes(records: list) -> dict[str, tuple[bytes, Plan]]:
+    lines = [json.dumps(r) for r in records]
+    wrapper = {"meta": {"n": [1, {"x": "]"}]}, "data": {"records": records}, "tail": [{"a": 1}, {"b": 2}]}
+    return {
+        "ndjson": ("\n".join(lines).encode() + b"\n", USERS),
+        "array": (json.dumps(records).encode(), USERS),
+        "array, one per line": (("[\n" + ",\n".join(lines) + "\n]\n").encode(), USERS),
+        "array, indented": (json.dumps(records, indent=2).encode(), USERS),
+        "records_path": (json.dumps(wrapper, separators=(",", ":")).encode(), WRAPPED),
+    }
+
+
+def accounting(report: list[dict]) -> list[tuple]:
+    return sorted((r["line"] - 1 if "line" in r else r["index"], r["field"], r["expected"], r["got"]) for r in report)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shape_records(), st.sampled_from([200, 1 << 20]))
+def test_every_shape_gives_the_rows_and_quarantine_of_the_same_ndjson(records, chunk_bytes):
+    results = {name: run(data, plan, chunk_bytes=chunk_bytes) for name, (data, plan) in shapes(records).items()}
+    staged, rows, report, _ = results.pop("ndjson")
+    assert staged.unreadable is None and staged.records_in == len(records)
+    for name, (other, other_rows, other_report, _) in results.items():
+        assert other.unreadable is None, name
+        assert (other.records_in, other.written, other.quarantined) == (
+            staged.records_in, staged.written, staged.quarantined), name  # fmt: skip
+        assert other_rows == rows, name
+        assert accounting(other_report) == accounting(report), name
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shape_records())
+def test_the_same_document_uploaded_twice_gives_byte_identical_output(records):
+    for data, plan in shapes(records).values():
+        first, second = run(data, plan, chunk_bytes=300), run(data, plan, chunk_bytes=300)
+        assert first[3] == second[3] and first[2] == second[2]
+
+
+structure_soup = st.text(alphabet='[]{},:" \n\\a1tn', max_size=80).map(str.encode)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(structure_soup.map(lambda b: b"[" + b), structure_soup.map(lambda b: b"{" + b), structure_soup),
+       st.sampled_from([1, 7, 64, 1 << 20]), st.booleans())  # fmt: skip
+def test_any_structure_in_any_region_size_is_accounted_for(data, chunk_bytes, wrapped):
+    staged, rows, report, _ = run(data, WRAPPED if wrapped else USERS, chunk_bytes=chunk_bytes)
+    assert staged.records_in == staged.written + staged.quarantined
+    assert len(report) == staged.quarantined and sum(len(v) for v in rows.values()) == staged.written
+    assert not staged.unreadable or staged.records_in == 0

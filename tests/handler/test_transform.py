@@ -72,7 +72,7 @@ def test_a_quarantined_line_is_reported_as_uploaded_on_one_line():
     [
         (b"", "empty"),
         (b"  \n\n ", "empty"),
-        (b"\xff\xfe{\x00", "not UTF-8"),
+        (b"\xc3\x28{}", "not UTF-8"),
         (b"this is not json at all\n", "not valid JSON"),
         (b"42", "expected an object"),
         (gzip.compress(ndjson([user(1)]))[:-12], "truncated gzip"),

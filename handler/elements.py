@@ -1,0 +1,471 @@
+"""JSON documents split into their records as a stream: each record becomes one NDJSON line for the fast path.
+
+A document is a top-level array of records, a single object, or a wrapper object whose records sit in the array
+at ``records_path``. ``DocumentSplitter`` is fed the payload in regions of about a chunk, in order, and returns
+for each one the ``Piece`` of records it completes: NDJSON lines (one element per line, its line breaks turned into
+tabs, which JSON reads as blanks between tokens and refuses inside strings) and the ``Flaw`` slots between them. An
+element cut by the region's end is carried into the next region, so memory is bounded by the chunk size plus one
+record (itself bounded by ``max_record``: a larger element is skipped as it streams and reported by size).
+
+Fast split: in an array of objects the elements are separated by the same bytes every time (``}, {`` from
+``json.dumps``, ``},\\n  {`` from ``indent=2``...), learnt from the first two elements. A region is cut at the last
+separator with ``bytes.rfind`` and split with ``bytes.replace``, then verified without a Python loop over its
+bytes: escapes and string contents are deleted (``translate``), innermost bracket pairs removed until none is
+left, and the split holds when only the line breaks remain (every line balanced, no bracket of the array or the
+wrapper inside, no bracket inside a string). A line that still holds two elements (a separator written another
+way) is refused as JSON by the fast path and split exactly by the caller (``resplit``).
+
+Exact split: a scan of brackets and strings (``_Value``; not the JSON grammar, so a broken element still ends at its
+closing bracket and is judged like a broken NDJSON line). It is used where the fast split does not hold, for the
+wrapper around the records, and for the last element and what follows it. It reports malformed structure as a
+``Flaw`` with its byte offset: a stray comma, a missing comma, a truncated document, data after the document.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["DocumentSplitter", "Flaw", "NotAnArray", "Piece", "resplit", "verified"]
+
+from handler.decode import BLANK, HEAD_BYTES, Flaw, loads
+
+TO_TABS = bytes.maketrans(b"\r\n", b"\t\t")
+_STRUCTURE = b'"{}[]\n'
+Judge = Callable[[bytes], object]  # reads a fast split; None when the split is not proven right
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in _STRUCTURE)
+_NON_BLANK = re.compile(rb"[^ \t\r\n]")
+_BRACKET_OR_QUOTE = re.compile(rb'["\[\]{}]')
+_QUOTE_OR_ESCAPE = re.compile(rb'["\\]')
+_SCALAR_END = re.compile(rb"[ \t\r\n,\[\]{}\"]")
+
+
+@dataclass
+class Piece:
+    """What one region completes, in document order: runs of NDJSON lines (one element each) and flaws."""
+
+    runs: list[bytes | Flaw] = field(default_factory=list)
+    fast: bool = False  # a fast split: a line refused as JSON may hold more than one element (``resplit``)
+    results: dict[int, object] = field(default_factory=dict)  # what ``judge`` returned for a fast run, by run
+
+    def add_lines(self, lines: list[bytes]) -> None:
+        if lines:
+            self.runs.append(b"\n".join(lines) + b"\n")
+
+    @property
+    def slots(self) -> int:
+        return sum(1 if isinstance(run, Flaw) else run.count(b"\n") for run in self.runs)
+
+
+class _Value:
+    """Where one JSON value ends, resumable across regions: brackets and strings are tracked, nothing else."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.in_string = False
+        self.started = False
+        self.scalar = False
+
+    def scan(self, buf: bytes, pos: int) -> tuple[int | None, int]:
+        """(end of the value, None when ``buf`` ends first; position to resume at with more bytes)."""
+        starting = False
+        if not self.started:
+            self.started = True
+            c = buf[pos : pos + 1]
+            if c in (b"{", b"["):
+                self.depth, pos = 1, pos + 1
+            elif c == b'"':
+                self.in_string, pos = True, pos + 1
+            else:
+                self.scalar, starting = True, True
+        if self.scalar:  # a number, a literal, or garbage: at least its first byte, up to a delimiter
+            m = _SCALAR_END.search(buf, pos + 1 if starting else pos)
+            return (m.start(), m.start()) if m else (None, len(buf))
+        while True:
+            if self.in_string:
+                m = _QUOTE_OR_ESCAPE.search(buf, pos)
+                if m is None:
+                    return None, len(buf)
+                at = m.start()
+                if buf[at] == 0x5C:  # backslash: skip the escaped byte
+                    if at + 1 >= len(buf):
+                        return None, at
+                    pos = at + 2
+                    continue
+                self.in_string, pos = False, at + 1
+                if self.depth == 0:
+                    return pos, pos
+                continue
+            m = _BRACKET_OR_QUOTE.search(buf, pos)
+            if m is None:
+                return None, len(buf)
+            c, pos = buf[m.start()], m.start() + 1
+            if c == 0x22:
+                self.in_string = True
+            elif c in (0x7B, 0x5B):
+                self.depth += 1
+            else:
+                self.depth -= 1
+                if self.depth <= 0:
+                    return pos, pos
+
+
+def split_lines(data: bytes, start: int, end: int, sep: bytes, sep_lines: bytes) -> bytes:
+    """NDJSON of ``data[start:end]``, elements separated by ``sep`` and the last one followed by it.
+
+    Arrow's substring replacement (no GIL, about twice as fast as ``bytes.replace``) runs over the region as one
+    value, without copying it in; line breaks, when there are any, are first turned into tabs (``sep_lines`` is
+    ``sep`` so turned).
+    """
+    if data.find(b"\n", start, end) >= 0 or data.find(b"\r", start, end) >= 0:
+        data, start, end = data[start:end].translate(TO_TABS), 0, end - start
+        sep = sep_lines
+    region = pa.py_buffer(data).slice(start, end - start)
+    offsets = pa.py_buffer(array("q", [0, region.size]).tobytes())
+    one = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, region])
+    out = pc.replace_substring(one, sep, b"}\n{")
+    length = pc.binary_length(out)[0].as_py()
+    return out.buffers()[2].slice(0, length - 1).to_pybytes()  # without the last "{"
+
+
+def verified(lines: bytes) -> bool:
+    """Whether every line of a fast split is balanced on its own, with no bracket inside a string (see module)."""
+    s = lines.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in s:
+        return False
+    while True:
+        t = s.replace(b"{}", b"").replace(b"[]", b"")
+        if len(t) == len(s):
+            break
+        s = t
+    return s.count(b"\n") == len(s)
+
+
+def element_line(raw: bytes) -> bytes:
+    return raw.strip(BLANK).translate(TO_TABS)
+
+
+def _separator(data: bytes, start: int, end: int) -> bytes | None:
+    """The bytes between an object element ending at ``end`` and the next, as a fast-split pattern, or None."""
+    if data[end - 1 : end] != b"}" or data[start : start + 1] != b"{":
+        return None
+    comma = _NON_BLANK.search(data, end)
+    if comma is None or data[comma.start() : comma.start() + 1] != b",":
+        return None
+    nxt = _NON_BLANK.search(data, comma.start() + 1)
+    if nxt is None or data[nxt.start() : nxt.start() + 1] != b"{":
+        return None
+    return data[end - 1 : nxt.start() + 1]
+
+
+class DocumentSplitter:
+    """Feed the payload of one document region by region (``feed``); each call returns the Piece it completes.
+
+    ``mode``: ``start`` (before the first byte), ``array`` (in the records), ``wrapper`` (walking the object around
+    ``records_path``), ``single`` (the document is one record), ``after`` (only blanks may follow), ``no_path`` (the
+    wrapper closed without ``records_path``: it is one record), ``done`` (a flaw ended the document).
+    """
+
+    def __init__(self, records_path: str | None, max_record: int, judge: Judge | None = None) -> None:
+        self.judge = judge
+        self.path = records_path.split(".") if records_path else []
+        self.max_record = max_record
+        self.carry = b""
+        self.offset = 0  # of carry[0] in the payload
+        self.mode = "start"
+        self.fast_split = True
+        self.sep: bytes | None = None
+        self.sep_lines = b""
+        self.array_expect = "value"  # value or comma
+        self.after_comma = False
+        self.in_wrapper = False  # the records array sits in a wrapper object
+        self.sequence = False  # the document is one value, or values one after another
+        self.keys: list[str] = []  # the objects on records_path the walk is inside (below the top one)
+        self.expect = "key"  # key, colon, value or comma, in the wrapper
+        self.key: object = None
+        self.whole: bytes | None = b""  # the wrapper so far, while it may turn out to be one record
+        # the value being scanned: an element, the single record, or a wrapper member being skipped
+        self.value: _Value | None = None
+        self.value_kind = ""
+        self.value_start = 0  # in the current data
+        self.value_resume = 0  # from value_start
+        self.value_offset = 0  # in the payload
+        self.skipped = 0  # bytes of the value dropped so far (oversized, or a wrapper member)
+        self.skip_head = b""
+
+    def feed(self, region: bytes, final: bool) -> Piece:
+        data = self.carry + region if self.carry else region
+        piece = Piece()
+        if self.whole is not None and self.mode in ("start", "wrapper"):
+            self.whole = self.whole + region if len(self.whole) + len(region) <= self.max_record else None
+        pos = 0
+        while True:
+            if self.fast_split and self.mode == "array" and self.value is None and self.array_expect == "value":
+                pos = self._fast(data, pos, piece)
+            pos, more = self._step(data, pos, final, piece)
+            if not more:
+                break
+        self.offset += pos
+        self.carry = data[pos:]
+        if final:
+            self._finish(piece)
+        return piece
+
+    # ------------------------------------------------------------------ fast split
+
+    def _fast(self, data: bytes, pos: int, piece: Piece) -> int:
+        start = _NON_BLANK.search(data, pos)
+        if start is None or data[start.start()] != 0x7B:
+            return pos
+        pos = start.start()
+        if self.sep is None:
+            end, _ = _Value().scan(data, pos)
+            self.sep = _separator(data, pos, end) if end is not None else None
+            if self.sep is None:
+                return pos
+            self.sep_lines = self.sep.translate(TO_TABS)
+        cut = data.rfind(self.sep, pos)
+        if cut < 0 or cut + 1 - pos > 2 * self.max_record:
+            return pos
+        lines = split_lines(data, pos, cut + len(self.sep), self.sep, self.sep_lines)
+        if _too_long(lines, self.max_record):
+            return pos
+        if self.judge is None:
+            if not verified(lines):
+                return pos
+        else:
+            result = self.judge(lines)
+            if result is None:
+                return pos
+            piece.results[len(piece.runs)] = result
+        piece.runs.append(lines)
+        piece.fast = True
+        self.after_comma = True
+        return cut + len(self.sep) - 1
+
+    # ------------------------------------------------------------------ exact scan
+
+    def _flaw(self, piece: Piece, offset: int, expected: str, got: str, text: bytes | None = None) -> None:
+        shown = text.decode("utf-8", errors="replace") if text is not None else None
+        piece.runs.append(Flaw(expected, f"{got} at byte {offset}", shown))
+
+    def _step(self, data: bytes, pos: int, final: bool, piece: Piece) -> tuple[int, bool]:
+        """Advance the exact scan by one token or value: (new position, whether to go on in this region)."""
+        if self.value is not None:
+            return self._value(data, final, piece)
+        m = _NON_BLANK.search(data, pos)
+        if m is None:
+            return len(data), False
+        at = m.start()
+        c = data[at : at + 1]
+        where = self.offset + at
+        if self.mode == "start":
+            if c == b"[":
+                self.mode, self.whole = "array", None
+                return at + 1, True
+            if c == b"{" and self.path:
+                self.mode = "wrapper"
+                return at + 1, True
+            self.mode, self.whole, self.sequence = "single", None, True
+            self._begin(data, at, "record")
+            return at, True
+        if self.mode == "array":
+            if self.array_expect == "value":
+                if c == b"]":
+                    if self.after_comma:
+                        self._flaw(piece, where, "an element after ','", "']'")
+                    return self._array_closed(at + 1)
+                if c == b",":
+                    self._flaw(piece, where, "an array element", "a stray ','")
+                    self.after_comma = True
+                    return at + 1, True
+                self._begin(data, at, "record")
+                return at, True
+            if c == b",":
+                self.array_expect, self.after_comma = "value", True
+                return at + 1, True
+            if c == b"]":
+                return self._array_closed(at + 1)
+            self._flaw(piece, where, "',' or ']' after an element", _shown(c))
+            self.array_expect, self.after_comma = "value", False
+            return at, True
+        if self.mode == "wrapper":
+            return self._wrapper(data, at, c, piece)
+        if self.mode == "after" and self.sequence:  # values one after another (JSON lines, whatever the breaks)
+            self._begin(data, at, "record")
+            self.mode = "single"
+            return at, True
+        if self.mode in ("after", "no_path"):
+            self._flaw(piece, where, "nothing after the document", _shown(c))
+            self.mode = "done"
+        return len(data), False  # done: the rest was reported once
+
+    def _begin(self, data: bytes, at: int, kind: str) -> None:
+        self.value, self.value_kind = _Value(), kind
+        self.value_start, self.value_resume, self.value_offset = at, 0, self.offset + at
+        self.skipped, self.skip_head = 0, b""
+
+    def _value(self, data: bytes, final: bool, piece: Piece) -> tuple[int, bool]:
+        value = self.value
+        assert value is not None
+        start = self.value_start
+        end, resume = value.scan(data, start + self.value_resume)
+        if end is None and final and value.scalar:
+            end = len(data)
+        if end is not None:
+            self.value = None
+            self._value_ended(piece, data[start:end], self.skipped + end - start)
+            return end, True
+        if final:
+            self.value = None
+            if self.value_kind == "member":
+                self._flaw(piece, self.value_offset, "the rest of the document", "the document ends inside the wrapper")
+            else:
+                head = self.skip_head or data[start : start + HEAD_BYTES]
+                self._flaw(piece, self.value_offset, "a complete JSON value",
+                           "the document ends inside this element (truncated)", head)  # fmt: skip
+            self.mode = "done"
+            return len(data), False
+        if self.skipped or self.value_kind == "member" or self.skipped + resume - start > self.max_record:
+            if not self.skipped and self.value_kind != "member":
+                self.skip_head = data[start : start + HEAD_BYTES]
+            self.skipped += resume - start
+            self.value_start, self.value_resume = 0, 0
+            return resume, False  # drop what was scanned
+        self.value_start, self.value_resume = 0, resume - start
+        return start, False  # carry the value into the next region
+
+    def _value_ended(self, piece: Piece, raw: bytes, size: int) -> None:
+        if self.value_kind == "member":
+            self.expect = "comma"
+            return
+        if size > self.max_record:
+            head = self.skip_head or raw[:HEAD_BYTES]
+            self._flaw(piece, self.value_offset, f"a record of at most {self.max_record} bytes (MAX_RECORD_BYTES)",
+                       f"{size} bytes", head)  # fmt: skip
+        elif piece.runs and isinstance(piece.runs[-1], bytes) and len(piece.runs) - 1 not in piece.results:
+            piece.runs[-1] += element_line(raw) + b"\n"
+        else:
+            piece.add_lines([element_line(raw)])
+        if self.mode == "single":
+            self.mode = "after"
+        else:
+            self.array_expect, self.after_comma = "comma", False
+
+    def _array_closed(self, pos: int) -> tuple[int, bool]:
+        if self.in_wrapper:
+            self.mode, self.expect = "wrapper", "comma"
+        else:
+            self.mode = "after"
+        return pos, True
+
+    # ------------------------------------------------------------------ the wrapper around records_path
+
+    def _wrapper(self, data: bytes, at: int, c: bytes, piece: Piece) -> tuple[int, bool]:
+        where = self.offset + at
+        if self.expect == "key":
+            if c == b"}":
+                return self._object_closed(at + 1)
+            if c != b'"':
+                return self._broken(piece, where, "a key in the wrapper object", c, data)
+            end, _ = _Value().scan(data, at)
+            if end is None:
+                return at, False  # the key continues in the next region
+            try:
+                self.key = loads(data[at:end].decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                self.key = None
+            self.expect = "colon"
+            return end, True
+        if self.expect == "colon":
+            if c != b":":
+                return self._broken(piece, where, "':' after a key", c, data)
+            self.expect = "value"
+            return at + 1, True
+        if self.expect == "value":
+            depth = len(self.keys) + 1
+            on_path = [*self.keys, self.key] == self.path[:depth]
+            if on_path and depth == len(self.path):
+                if c != b"[":
+                    raise NotAnArray(f"records_path {'.'.join(self.path)!r} holds {_kind(c)}, expected an array")
+                self.mode, self.whole, self.in_wrapper = "array", None, True
+                self.array_expect, self.after_comma = "value", False
+                return at + 1, True
+            if on_path and c == b"{":
+                self.keys.append(str(self.key))
+                self.expect = "key"
+                return at + 1, True
+            self._begin(data, at, "member")
+            return at, True
+        if c == b",":
+            self.expect = "key"
+            return at + 1, True
+        if c == b"}":
+            return self._object_closed(at + 1)
+        return self._broken(piece, where, "',' or '}' in the wrapper object", c, data)
+
+    def _broken(self, piece: Piece, where: int, expected: str, c: bytes, data: bytes) -> tuple[int, bool]:
+        self._flaw(piece, where, expected, _shown(c))
+        self.mode, self.whole = "done", None
+        return len(data), False
+
+    def _object_closed(self, pos: int) -> tuple[int, bool]:
+        if self.keys:
+            self.keys.pop()
+            self.expect = "comma"
+        else:
+            self.mode = "after" if self.in_wrapper else "no_path"
+        return pos, True
+
+    def _finish(self, piece: Piece) -> None:
+        """The payload ended: report what is left open; a wrapper without ``records_path`` is one record."""
+        if self.mode == "no_path":
+            if self.whole is None:
+                self._flaw(piece, 0, f"a record of at most {self.max_record} bytes (MAX_RECORD_BYTES)",
+                           "a larger document without the records_path array")  # fmt: skip
+            else:
+                piece.add_lines([element_line(self.whole)])
+        elif self.mode in ("array", "wrapper"):
+            self._flaw(piece, self.offset + len(self.carry), "the rest of the document",
+                       "the document ends before it closes (truncated)")  # fmt: skip
+        self.mode = "done"
+
+
+class NotAnArray(ValueError):
+    """``records_path`` names a value that is not an array (the whole object is unreadable)."""
+
+
+def _kind(c: bytes) -> str:
+    return {b"{": "an object", b'"': "a string", b"t": "a boolean", b"f": "a boolean", b"n": "null"}.get(c, "a number")
+
+
+def _shown(c: bytes) -> str:
+    return repr(c.decode("latin-1"))
+
+
+def _too_long(lines: bytes, limit: int) -> bool:
+    if len(lines) <= limit:
+        return False
+    start = 0
+    while start < len(lines):
+        nl = lines.find(b"\n", start)
+        if nl - start > limit:
+            return True
+        start = nl + 1
+    return False
+
+
+def resplit(line: bytes) -> list[bytes | Flaw] | None:
+    """The elements of one fast-split line that JSON refused, split exactly; None when it is a single element."""
+    splitter = DocumentSplitter(None, len(line) + 1)
+    splitter.mode, splitter.whole, splitter.fast_split = "array", None, False
+    piece = splitter.feed(line + b"]", final=True)
+    items: list[bytes | Flaw] = []
+    for run in piece.runs:
+        items.extend(run.split(b"\n")[:-1] if isinstance(run, bytes) else [run])
+    return items if len(items) > 1 else None

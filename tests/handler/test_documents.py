@@ -1,0 +1,127 @@
+"""JSON documents streamed record by record: arrays, single objects, records_path wrappers, malformed structure."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from handler_helpers import TWEETS, USERS, ndjson, run, user
+
+from contracts import load_contract
+from handler.elements import DocumentSplitter, Flaw, resplit, verified
+from handler.plan import Plan
+
+A, B, C = (json.dumps(user(i)).encode() for i in range(3))
+WRAPPED = Plan.of(dataclasses.replace(load_contract("users", 1), records_path="data.records"))
+
+
+def outcome(data: bytes, plan: Plan = USERS, **kw):
+    staged, rows, report, _ = run(data, plan, **kw)
+    assert staged.records_in == staged.written + staged.quarantined
+    return staged, [(r.get("index", r.get("line")), r["expected"], r["got"]) for r in report], rows
+
+
+@pytest.mark.parametrize(
+    ("data", "written", "flaw"),
+    [
+        (b"[" + A + b", " + B + b", " + C, 3, (3, "the rest of the document", "truncated) at byte 1093")),
+        (b"[" + A + b", " + B[:40], 1, (1, "a complete JSON value", "ends inside this element (truncated) at byte 350")),
+        (b"[" + A + b",, " + B + b", " + C + b"]", 3, (1, "an array element", "a stray ',' at byte 349")),
+        (b"[" + A + b", " + B + b", " + C + b",]", 3, (3, "an element after ','", "']' at byte 1094")),
+        (b"[" + A + b" " + B + b", " + C + b"]", 3, (1, "',' or ']' after an element", "'{' at byte 349")),
+        (b"[" + A + b", " + B + b"] xx", 2, (2, "nothing after the document", "'x' at byte 723")),
+    ],
+    ids=["truncated-after-element", "truncated-inside-element", "stray-comma", "trailing-comma", "missing-comma",
+         "data-after"],
+)  # fmt: skip
+def test_malformed_structure_is_reported_with_its_position_and_the_records_before_it_are_written(data, written, flaw):
+    staged, report, _ = outcome(data)
+    assert staged.written == written and staged.unreadable is None
+    assert [(i, e, g[-len(flaw[2]) :]) for i, e, g in report] == [flaw]
+
+
+def test_a_non_object_element_is_quarantined_by_its_index_and_the_rest_is_read():
+    staged, report, _ = outcome(b"[" + A + b", 5, null, " + B + b"]")
+    assert staged.written == 2
+    assert [(i, e) for i, e, _ in report] == [(1, "object"), (2, "object")]
+
+
+def test_array_single_object_and_records_path_give_the_rows_of_the_same_ndjson():
+    records = [user(i) for i in range(50)]
+    _, _, expected = outcome(ndjson(records))
+    assert outcome(json.dumps(records).encode())[2] == expected
+    assert outcome(json.dumps(records, indent=2).encode())[2] == expected
+    assert outcome(("[\n" + ",\n".join(map(json.dumps, records)) + "\n]").encode())[2] == expected
+    wrapper = {"meta": {"n": [1, {"x": "]"}]}, "data": {"records": records}, "tail": [{"a": 1}, {"b": 2}]}
+    assert outcome(json.dumps(wrapper).encode(), WRAPPED)[2] == expected
+    single = outcome(json.dumps(records[0], indent=2).encode())
+    assert single[0].written == 1 and single[0].format == "document"
+
+
+def test_documents_stream_in_chunks_equal_to_one_read():
+    records = [user(i, note="}, {" if i % 7 == 0 else "x") for i in range(120)]
+    data = json.dumps(records).encode()
+    whole = outcome(data, chunk_bytes=1 << 24)
+    for chunk in (1 << 10, 16 << 10):
+        assert outcome(data, chunk_bytes=chunk)[2] == whole[2]
+        assert outcome(data, chunk_bytes=chunk, fast=False)[2] == whole[2]
+
+
+def test_records_path_edge_cases():
+    staged, report, _ = outcome(b'{"statuses": [{"id": 1}, {"id": 2}], "x": [{"a": 1}, {"b": 2}]}', TWEETS)
+    assert staged.records_in == 2 and [i for i, *_ in report] == [0, 1]
+    staged, report, _ = outcome(b'{"other": 1}', TWEETS)  # no records_path: the object is the record
+    assert staged.records_in == 1
+    staged, report, _ = outcome(b'{"statuses": [{"id": 1}, {"id": 2}', TWEETS)
+    assert staged.records_in == 3 and report[-1][1:] == ("the rest of the document", report[-1][2])
+    assert "truncated" in report[-1][2]
+    assert "holds a number, expected an array" in run(b'{"statuses": 5}', TWEETS)[0].unreadable
+
+
+def test_nesting_beyond_the_decoder_is_quarantined_not_raised():
+    for data in (b"[" + b"[" * 5000 + b"]" * 5000 + b"]", b'{"a":' * 5000 + b"1" + b"}" * 5000):
+        staged, report, _ = outcome(data)
+        assert staged.quarantined == 1 and "recursion" in report[0][2]
+
+
+def test_records_over_the_size_limit_are_quarantined_by_size_in_every_shape():
+    from handler.limits import Limits
+
+    big = json.dumps(user(1, note="x" * 5000)).encode()
+    limits = Limits(max_record_bytes=4000)
+    for data in (ndjson([A, big, B]), b"[" + A + b", " + big + b", " + B + b"]"):
+        staged, _, report, _ = run(data, USERS, chunk_bytes=1024, limits=limits)
+        assert (staged.written, staged.quarantined) == (2, 1)
+        assert report[0]["expected"] == "a record of at most 4000 bytes (MAX_RECORD_BYTES)"
+        assert report[0]["got"].startswith(f"{len(big)} bytes")
+        assert report[0]["record_text"] == big[:200].decode()
+
+
+def test_fast_split_is_verified_by_brackets_outside_strings():
+    assert verified(b'{"a": [{"b": 1}]}\n{"c": ", x"}\n')
+    assert not verified(b'{"c": "}, {"}\n')  # a bracket in a string: not proven (that region is split exactly)
+    assert not verified(b'{"a": [{"b": 1}\n{"c": 2}]}\n')  # a separator inside a nested array
+    assert not verified(b'{"c": "x}\n{y"}\n')  # ... inside a string
+    assert verified(b'{"c": "\\\\"}\n{"d": "\\""}\n')
+
+
+def test_splitter_carries_an_element_across_regions_and_skips_an_oversized_one():
+    big = json.dumps(user(9, note="y" * 3000)).encode()
+    data = b"[" + A + b", " + B + b", " + big + b", " + C + b"]"
+    splitter = DocumentSplitter(None, 2000)
+    runs = []
+    for k in range(0, len(data), 100):
+        runs += splitter.feed(data[k : k + 100], k + 100 >= len(data)).runs
+    lines = [line for run in runs if isinstance(run, bytes) for line in run.splitlines()]
+    flaws = [run for run in runs if isinstance(run, Flaw)]
+    assert lines == [A, B, C] and len(flaws) == 1 and flaws[0].got == f"{len(big)} bytes at byte 723"
+
+
+def test_resplit_finds_the_elements_of_a_line():
+    assert resplit(A + b", 5, " + B) == [A, b"5", B]
+    assert resplit(A) is None
