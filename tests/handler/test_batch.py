@@ -14,11 +14,7 @@ from handler import app, batch
 from handler.config import Config
 
 sys.path.insert(0, str(Path(__file__).parent))
-import test_app_s3
-from handler_helpers import ndjson, user
-from test_app_s3 import event_for, listing, upload
-
-aws, lake = test_app_s3.aws, test_app_s3.lake  # the same fixtures: a moto server, fresh buckets per test
+from handler_helpers import event_for, listing, ndjson, upload, user
 
 CONFIG = Config("the-raw", "the-curated", "dataset/users/schema=1", 1, "the-quarantine", "users")
 
