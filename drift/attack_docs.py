@@ -86,6 +86,10 @@ def render() -> str:
             "",
         ]
         lines += [f"- `{a.id}`: {a.action}" for a in uncovered]
+    lenient = [a for a in ATTACKS if a.moto]
+    if lenient:
+        lines += ["", "## Where the local endpoint differs from AWS", ""]
+        lines += [f"- `{a.id}`: {a.moto}" for a in lenient]
     unseen = [a for a in ATTACKS if a.kind is None]
     if unseen:
         lines += ["", "## What drift cannot see", ""]

@@ -41,6 +41,7 @@ class Attack:
     mutation: str | None = None  # the gate mutation (tests/policies/policy_mutations.py) expressing it in Terraform
     local: str | None = None  # None: an e2e scenario of the same id exists; else why moto cannot make it
     seen: str = ""  # for kind None: why no drift check can see it, and what does
+    moto: str = ""  # where the local endpoint differs from AWS for this change (the scenario still makes it)
 
     @property
     def group(self) -> str:
@@ -139,6 +140,7 @@ ATTACKS: tuple[Attack, ...] = (
         "aws_s3_bucket_acl:*-raw",
         True,
         "raw-acl-public-read",
+        moto="AWS refuses PutBucketAcl under BucketOwnerEnforced (AccessControlListNotSupported) until the ownership is changed (itself the critical `bucket-ownership-object-writer`); moto accepts it",
     ),
     _a(
         "raw-replication-foreign",
@@ -240,6 +242,7 @@ ATTACKS: tuple[Attack, ...] = (
         S3 + "aws_s3_bucket_server_side_encryption_configuration.this[*]",
         True,
         "sse-removed",
+        moto="AWS cannot remove default encryption (DeleteBucketEncryption falls back to SSE-S3, which `bucket-encryption-aes256` covers); moto removes it",
     ),
     _a(
         "bucket-ownership-object-writer",
@@ -260,6 +263,7 @@ ATTACKS: tuple[Attack, ...] = (
         S3 + "aws_s3_bucket_policy.this[*]",
         True,
         "bucket-policy-public",
+        moto="AWS refuses a public policy while BlockPublicPolicy is on (AccessDenied), so the change needs `bucket-public-access-block-relaxed` first; moto accepts it",
     ),
     _a(
         "bucket-prefixed-created",
@@ -561,6 +565,7 @@ ATTACKS: tuple[Attack, ...] = (
         ATHENA + "aws_athena_workgroup.this",
         True,
         "workgroup-not-enforced",
+        moto="moto has no UpdateWorkGroup: the scenarios delete and re-create the workgroup with the edited configuration",
     ),
     _a(
         "athena-output-elsewhere",
