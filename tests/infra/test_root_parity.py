@@ -22,6 +22,7 @@ AWS_ONLY_INPUTS = {
     "ci_principal_arns",  # the CI role that assumes drift-reader
     "state_bucket_name",  # drift-reader reads the S3 backend object
     "state_key",
+    "alarm_subscriptions",  # who the alarms page (local: nobody; the topic and alarms exist without subscribers)
 }
 # Inputs both pass, with values that differ on purpose.
 DIFFERENT_VALUES = {
@@ -39,6 +40,7 @@ AWS_ONLY_VARIABLES = {
     "state_bucket_name",
     "state_key",
     "log_retention_days",
+    "alarm_subscriptions",
 }
 COMMON = {"name_prefix": "lake-parity", "datasets": {"users": {"versions": [1]}, "tweets": {"versions": [1]}}}
 
