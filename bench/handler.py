@@ -255,8 +255,9 @@ def inputs(workdir: Path, size_mb: float) -> dict[str, Path]:
 
 
 def _input_paths(workdir: Path, size_mb: float) -> dict[str, Path]:
-    paths = {f"{shape}_{kind}": workdir / f"{kind}-{size_mb}.{shape}" for shape in SHAPES for kind in ("clean", "bad")}
-    paths["ndjson_bad_records"] = workdir / f"bad-records-{size_mb}.ndjson"
+    size = f"{float(size_mb):g}"  # the same name in the parent (4) and in the generating child (4.0)
+    paths = {f"{shape}_{kind}": workdir / f"{kind}-{size}.{shape}" for shape in SHAPES for kind in ("clean", "bad")}
+    paths["ndjson_bad_records"] = workdir / f"bad-records-{size}.ndjson"
     return paths
 
 

@@ -129,9 +129,12 @@ def render() -> str:
         "- console: a table on stdout (colour on a terminal; a progress bar on stderr when it is a terminal);",
         "- `--json`: the whole report (`summary`, `broken_invariants`, `expired_ignores`, `findings` with `changes`);",
         "- `--markdown`: a job summary (CI: `>> $GITHUB_STEP_SUMMARY`);",
-        "- `--html`: one self-contained page (inline CSS, no scripts, no external assets) for the CI artifact.",
+        "- `--html`: one self-contained page (inline CSS, no scripts, no external assets) for the CI artifact;",
+        "- `--previous LAST.json`: each finding marked new or persisting with its first-seen date "
+        "(`findings[].history`), fixed ones listed under `resolved`; the Markdown leads with what changed.",
         "",
-        "The nightly workflow `.github/workflows/drift-nightly.yml` runs it with the drift-reader role (OIDC).",
+        "The nightly workflow `.github/workflows/drift-nightly.yml` runs it with the drift-reader role (OIDC), passing "
+        "the previous run's JSON report as `--previous`.",
         "",
     ]
     registry = adapters()

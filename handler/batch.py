@@ -117,9 +117,10 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def _reason(exc: BaseException) -> str:
-    code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code") if hasattr(exc, "response") else None
-    text = f"{code or type(exc).__name__}: {exc}"
-    return text[:RESULT_STRING_LIMIT]
+    """``<S3 error code or exception type>: <message>``, cut to fit a completion report row."""
+    response = getattr(exc, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return f"{code or type(exc).__name__}: {exc}"[:RESULT_STRING_LIMIT]
 
 
 def _summary(record: dict) -> str:

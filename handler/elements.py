@@ -8,12 +8,14 @@ element cut by the region's end is carried into the next region, so memory is bo
 record (itself bounded by ``max_record``: a larger element is skipped as it streams and reported by size).
 
 Fast split: in an array of objects the elements are separated by the same bytes every time (``}, {`` from
-``json.dumps``, ``},\\n  {`` from ``indent=2``...), learnt from the first two elements. A region is cut at the last
-separator with ``bytes.rfind`` and split with ``bytes.replace``, then verified without a Python loop over its
-bytes: escapes and string contents are deleted (``translate``), innermost bracket pairs removed until none is
-left, and the split holds when only the line breaks remain (every line balanced, no bracket of the array or the
-wrapper inside, no bracket inside a string). A line that still holds two elements (a separator written another
-way) is refused as JSON by the fast path and split exactly by the caller (``resplit``).
+``json.dumps``, ``},\n  {`` from ``indent=2``...), learnt from the first two elements. A region is cut at its last
+separator (``bytes.rfind``) and split at every one with Arrow's substring replacement. The split is kept only
+when proven right by ``judge`` (the caller reads the lines with Arrow: a line Arrow reads is a complete JSON
+object, so no separator sat inside a record; the few lines it refuses must be balanced, ``verified``) or, without
+a judge, by ``verified`` on all lines: escapes and string contents deleted (``translate``), innermost bracket pairs
+removed until none is left, and only the line breaks may remain (every line balanced, no bracket of the array or
+the wrapper inside, no bracket inside a string). A refused line that still holds two elements (a separator
+written another way) is split exactly by the caller (``resplit``).
 
 Exact split: a scan of brackets and strings (``_Value``; not the JSON grammar, so a broken element still ends at its
 closing bracket and is judged like a broken NDJSON line). It is used where the fast split does not hold, for the
@@ -31,9 +33,9 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["DocumentSplitter", "Flaw", "NotAnArray", "Piece", "resplit", "verified"]
-
 from handler.decode import BLANK, HEAD_BYTES, Flaw, loads
+
+__all__ = ["DocumentSplitter", "Flaw", "NotAnArray", "Piece", "resplit", "verified"]
 
 TO_TABS = bytes.maketrans(b"\r\n", b"\t\t")
 _STRUCTURE = b'"{}[]\n'
@@ -56,10 +58,6 @@ class Piece:
     def add_lines(self, lines: list[bytes]) -> None:
         if lines:
             self.runs.append(b"\n".join(lines) + b"\n")
-
-    @property
-    def slots(self) -> int:
-        return sum(1 if isinstance(run, Flaw) else run.count(b"\n") for run in self.runs)
 
 
 class _Value:

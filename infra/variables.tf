@@ -144,15 +144,15 @@ variable "bytes_scanned_cutoff_per_query" {
 }
 
 variable "lambda_memory_mb" {
-  description = "Memory of each ETL function in MB."
+  description = "Memory of each ETL function in MB (2 vCPUs from 3538 MB; see modules/lambda/README.md, Sizing)."
   type        = number
-  default     = 1024
+  default     = 3584
 }
 
 variable "lambda_timeout_seconds" {
-  description = "Timeout of each ETL function in seconds."
+  description = "Timeout of each ETL function in seconds (see modules/lambda/README.md, Sizing)."
   type        = number
-  default     = 300
+  default     = 900
 }
 
 variable "crawler_schedule" {

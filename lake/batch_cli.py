@@ -34,7 +34,7 @@ def load_outputs(outputs: Path | None, config_dir: Path) -> dict:
     return Terraform(config_dir).output()
 
 
-def _bar(out) -> Callable[[JobProgress], None]:
+def _bar() -> Callable[[JobProgress], None]:
     if not sys.stderr.isatty():
         return lambda p: None
     from rich.progress import Progress
@@ -69,7 +69,7 @@ def run_replay_aws(args: argparse.Namespace, clients: dict, outputs: dict, out=p
     if args.no_wait:
         return 0
     kwargs = {"sleep": sleep} if sleep else {}
-    current, job = follow_job(clients["s3control"], account_of(target.role_arn), job_id, _bar(out), **kwargs)
+    current, job = follow_job(clients["s3control"], account_of(target.role_arn), job_id, _bar(), **kwargs)
     for line in summary_lines(current, job):
         out(line)
     return 0 if current.status == "Complete" and current.failed == 0 else 1

@@ -87,12 +87,15 @@ def test_plan_grows_by_the_new_dataset_only(changes):
         'module.lake.aws_lambda_permission.raw_invokes_etl["orders"]',
         'module.lake.module.glue.aws_glue_catalog_table.this["orders_v1"]',
         'module.lake.module.glue.aws_glue_crawler.this["orders_v1"]',
+        'module.lake.module.alarms.aws_cloudwatch_metric_alarm.this["lake-local-etl-orders-errors"]',
+        'module.lake.module.alarms.aws_cloudwatch_metric_alarm.this["lake-local-etl-orders-throttles"]',
     }
     assert updated == {
         "module.lake.aws_s3_bucket_notification.raw",
         'module.lake.module.iam.aws_iam_role_policy.this["etl"]',
         'module.lake.module.iam.aws_iam_role_policy.this["crawler"]',
         'module.lake.module.iam.aws_iam_role_policy.this["drift-reader"]',  # GetPartitions on the new table
+        "module.lake.module.iam.aws_iam_role_policy.batch_operations",  # may invoke the new function
     }
     assert set(changes) == created | updated  # nothing destroyed or replaced
 
