@@ -382,7 +382,8 @@ def catalog_health_figures(aws: LocalAWS, partitions: int, name: str = "bench") 
     import math
     from datetime import date, timedelta
 
-    from drift.catalog_health import PARTITIONS_PAGE, check
+    from drift.aws import PARTITIONS_PAGE
+    from drift.catalog_health import check
     from drift.model import ManagedResource
     from lake.local_aws import patched_environ
 

@@ -36,6 +36,9 @@ THROTTLE_CODES = frozenset(
 )
 
 
+PARTITIONS_PAGE = 1000  # GetPartitions' largest page (MaxResults)
+
+
 def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
@@ -174,6 +177,26 @@ class LiveAWS:
             return out
 
         return self.cached(("glue_tables", database), load)
+
+    def glue_partitions(self, database: str, table: str) -> list[dict]:
+        """Every partition of a table, values and location only (pages of 1,000: never a call per partition).
+
+        Read once per scan: the unmanaged-partition search and the catalog health check share it.
+        """
+
+        def load() -> list[dict]:
+            out: list[dict] = []
+            pages = self.client("glue").get_paginator("get_partitions")
+            for page in pages.paginate(
+                DatabaseName=database,
+                TableName=table,
+                ExcludeColumnSchema=True,
+                PaginationConfig={"PageSize": PARTITIONS_PAGE},
+            ):
+                out.extend(page.get("Partitions", []))
+            return out
+
+        return self.cached(("glue_partitions", database, table), load)
 
     def glue_crawlers(self) -> dict[str, dict]:
         def load() -> dict[str, dict]:

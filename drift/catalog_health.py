@@ -29,7 +29,6 @@ from lake.catalog import (
     table_spec,
 )
 
-PARTITIONS_PAGE = 1000  # GetPartitions' largest page (MaxResults)
 KINDS = ("unregistered", "orphan", "outside")
 
 
@@ -167,19 +166,6 @@ def _keys(s3, bucket: str, prefix: str) -> list[str]:
     return out
 
 
-def _partitions(glue, spec: TableSpec) -> list[Partition]:
-    items = []
-    pages = glue.get_paginator("get_partitions").paginate(
-        DatabaseName=spec.database,
-        TableName=spec.name,
-        ExcludeColumnSchema=True,  # only values and locations: smaller pages
-        PaginationConfig={"PageSize": PARTITIONS_PAGE},
-    )
-    for page in pages:
-        items.extend(page.get("Partitions", []))
-    return partitions_of(items)
-
-
 def check(resources: list[ManagedResource], live) -> CatalogHealth:
     """Catalog health of every managed Glue table with a ``dt`` partition key (``live``: a drift LiveAWS)."""
     from botocore.exceptions import ClientError
@@ -192,7 +178,7 @@ def check(resources: list[ManagedResource], live) -> CatalogHealth:
             for target in c.attributes.get("catalog_target") or []:
                 for table in target.get("tables") or []:
                     crawlers[(target.get("database_name"), table)] = c.attributes.get("name")
-    glue, s3 = live.client("glue"), live.client("s3")
+    s3 = live.client("s3")
     for r in resources:
         if r.type != "aws_glue_catalog_table":
             continue
@@ -205,7 +191,7 @@ def check(resources: list[ManagedResource], live) -> CatalogHealth:
             continue
         try:
             keys = _keys(s3, spec.bucket, spec.prefix)
-            partitions = _partitions(glue, spec)
+            partitions = partitions_of(live.glue_partitions(spec.database, spec.name))
         except ClientError as exc:
             health.errors.append(f"{r.address}: {exc.response.get('Error', {}).get('Code', 'error')} ({exc})")
             continue

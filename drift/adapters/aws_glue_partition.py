@@ -7,8 +7,6 @@ from drift.adapters.base import Adapter, Scope
 from drift.aws import is_missing
 from drift.model import Unmanaged
 
-PAGE = 1000  # GetPartitions' largest page: a table of n partitions costs ceil(n / 1000) calls
-
 
 def table_location(table: dict) -> str:
     sd = (table.get("storage_descriptor") or [{}])[0]
@@ -70,33 +68,25 @@ class GluePartition(Adapter):
             )
             for r in scope.of_type(self.type)
         }
-        glue = aws.client("glue")
         for table in scope.of_type("aws_glue_catalog_table"):
             database, name = table.attributes.get("database_name"), table.attributes.get("name")
             if (aws.glue_tables(database) or {}).get(name) is None:
                 continue  # the table is gone: its own finding says so
-            pages = glue.get_paginator("get_partitions").paginate(
-                DatabaseName=database,
-                TableName=name,
-                ExcludeColumnSchema=True,
-                PaginationConfig={"PageSize": PAGE},
-            )
             prefix = table_location(table.attributes)
-            for page in pages:
-                for partition in strays(page.get("Partitions", []), prefix):
-                    values = tuple(partition.get("Values", []))
-                    if (database, name, values) in managed:
-                        continue
-                    attributes = partition_attributes(database, name, partition)
-                    location = attributes["storage_descriptor"][0]["location"]
-                    ident = f"{database}:{name}:{'#'.join(values)}"
-                    yield Unmanaged(
-                        type=self.type,
-                        id=ident,
-                        attributes={"id": ident, **attributes},
-                        description=f"partition {list(values)} of managed table {database}.{name} points at "
-                        f"{location}, outside the table's location {prefix}",
-                        delete_command=f"aws glue delete-partition --database-name {database} --table-name {name} "
-                        f"--partition-values {' '.join(values)}",
-                        parent=table.address,
-                    )
+            for partition in strays(aws.glue_partitions(database, name), prefix):
+                values = tuple(partition.get("Values", []))
+                if (database, name, values) in managed:
+                    continue
+                attributes = partition_attributes(database, name, partition)
+                location = attributes["storage_descriptor"][0]["location"]
+                ident = f"{database}:{name}:{'#'.join(values)}"
+                yield Unmanaged(
+                    type=self.type,
+                    id=ident,
+                    attributes={"id": ident, **attributes},
+                    description=f"partition {list(values)} of managed table {database}.{name} points at "
+                    f"{location}, outside the table's location {prefix}",
+                    delete_command=f"aws glue delete-partition --database-name {database} --table-name {name} "
+                    f"--partition-values {' '.join(values)}",
+                    parent=table.address,
+                )
