@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from os import environ
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,6 +29,7 @@ from handler.sink import PartitionWriter, QuarantineWriter
 from handler.validate import Problem
 
 CHUNK_BYTES = 8 << 20  # bounded memory: peak RSS stays under 3x the input with bad lines
+ALLOCATOR = "ARROW_DEFAULT_MEMORY_POOL"  # Arrow's own setting: when it is set, Arrow's choice is left alone
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -65,6 +67,7 @@ def transform(
     """Stage the outputs of one object in ``workdir``. ``fast=False`` forces the per-record path (for tests)."""
     workdir = Path(workdir)
     limits = limits or Limits()
+    use_system_allocator()
     parts = PartitionWriter(workdir, plan.file_schema)
     quarantine = QuarantineWriter(workdir / "quarantine.ndjson", raw_key, version_id)
     staged = Staged()
@@ -95,6 +98,19 @@ def transform(
     staged.quarantine_file = quarantine.close()
     staged.quarantined = quarantine.count
     return staged
+
+
+def use_system_allocator() -> None:
+    """Arrow's buffers from the C library's allocator instead of its default (mimalloc in the pyarrow wheels).
+
+    Every chunk allocates and frees buffers of megabytes (the read, the documents' split, the curated columns);
+    with mimalloc much of the time went to the kernel (system time, page faults). On the bench's 100 MB inputs,
+    alternated: the array 1.40 -> 1.25 CPU s and 358 -> 290 MB peak RSS, records_path 1.46 -> 1.18 CPU s, NDJSON
+    the same CPU (1.09 s) and 270 -> 262 MB.
+    ``ARROW_DEFAULT_MEMORY_POOL``, when set, is Arrow's own choice and is left alone.
+    """
+    if ALLOCATOR not in environ and pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
 
 
 def flaw_rejection(flaw: Flaw, location: tuple[str, int]) -> Rejection:
