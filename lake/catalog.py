@@ -130,9 +130,14 @@ def _url_prefix(url: str) -> str:
     return url.removeprefix("s3://").rstrip("/") + "/"
 
 
+def within(location: str, base: str) -> bool:
+    """Whether ``location`` (an s3:// URL) is ``base`` or below it, trailing slashes ignored (never below "")."""
+    return location.startswith("s3://") and _url_prefix(location).startswith(_url_prefix(base))
+
+
 def inside_location(spec: TableSpec, location: str) -> bool:
     """Whether ``location`` (an s3:// URL) is the table's location or below it."""
-    return location.startswith("s3://") and _url_prefix(location).startswith(_url_prefix(spec.location))
+    return within(location, spec.location)
 
 
 def dt_folders(spec: TableSpec, keys: Iterable[str]) -> dict[str, list[str]]:

@@ -6,17 +6,12 @@ from drift.adapters import register
 from drift.adapters.base import Adapter, Scope
 from drift.aws import is_missing
 from drift.model import Unmanaged
+from lake.catalog import within as inside  # a location is its table's or below it
 
 
 def table_location(table: dict) -> str:
     sd = (table.get("storage_descriptor") or [{}])[0]
     return str(sd.get("location") or "")
-
-
-def inside(location: str, prefix: str) -> bool:
-    """``location`` is ``prefix`` or below it (S3 URLs, trailing slashes ignored)."""
-    base = prefix.rstrip("/")
-    return bool(base) and (location.rstrip("/") == base or location.startswith(base + "/"))
 
 
 def strays(partitions: list[dict], prefix: str) -> list[dict]:
