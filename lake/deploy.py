@@ -1,4 +1,4 @@
-"""Deploy the lake's Terraform (``infra/envs/local``) against a local AWS endpoint.
+"""Deploy the lake's Terraform (``infra/envs/local``, four layers) against a local AWS endpoint.
 
 :class:`LocalLake` is one Terraform working copy of the local environment: its data dir (providers, modules)
 and its state file live under ``workdir``, never inside the repository, so several lakes (tests, ``lake up``,
@@ -7,11 +7,13 @@ and its state file live under ``workdir``, never inside the repository, so sever
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from lake.errors import LakeError
+from lake.layers import PLAN_READS, SINGLE, layer_roots, ordered
 from lake.local_aws import LocalAWS
 from lake.terraform import Terraform
 from lake.workspace import resolve
@@ -32,13 +34,17 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 class LocalLake:
-    """``infra/envs/local`` (or another root with the same variables) applied against ``aws``.
+    """``infra/envs/local`` (or another environment or root with the same variables) applied against ``aws``.
 
-    ``config_dir`` defaults to the checkout's ``infra/envs/local`` (see :mod:`lake.workspace`); ``workdir`` must lie
-    outside the checkout that holds ``config_dir``.
+    ``config_dir`` defaults to the checkout's ``infra/envs/local`` (see :mod:`lake.workspace`): a layered
+    environment (one root per layer, :mod:`lake.layers`) is applied layer by layer in order and destroyed in
+    reverse, each layer with its own state file ``workdir/<layer>.tfstate``; a directory that is itself a root is
+    one layer with ``workdir/terraform.tfstate``. ``workdir`` must lie outside the checkout that holds
+    ``config_dir``.
 
     ``variables`` are extra Terraform variables (e.g. ``{"datasets": {...}}``); the endpoint, region and artifact
-    paths are always set from ``aws``, ``handler_zip`` and ``layer_zip``.
+    paths are always set from ``aws``, ``handler_zip`` and ``layer_zip``. Each layer is given the variables its
+    root declares.
     """
 
     def __init__(
@@ -64,59 +70,134 @@ class LocalLake:
         self.variables = dict(variables or {})
         self.parallelism = parallelism
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.state_path = self.workdir / "terraform.tfstate"
-        self.terraform = Terraform(self.config_dir, data_dir=self.workdir / "tf-data", env=aws.environment())
+        self.roots = layer_roots(self.config_dir)
+        self.layers = list(self.roots)
+        self.terraforms = {
+            layer: Terraform(root, data_dir=self.workdir / "tf-data" / (layer or "root"), env=aws.environment())
+            for layer, root in self.roots.items()
+        }
+        self.state_paths = {
+            layer: self.workdir / (f"{layer}.tfstate" if layer != SINGLE else "terraform.tfstate")
+            for layer in self.layers
+        }
+        self.layer_outputs: dict[str, dict] = {}
         self.outputs: dict = {}
         self.timings: dict[str, float] = {}
 
+    @property
+    def layered(self) -> bool:
+        return self.layers != [SINGLE]
+
+    @property
+    def terraform(self) -> Terraform:
+        """The one root's Terraform (a single-root lake only)."""
+        self._single("terraform")
+        return self.terraforms[SINGLE]
+
+    @property
+    def state_path(self) -> Path:
+        """The one root's state file (a single-root lake only; a layered lake has ``state_paths``)."""
+        self._single("state_path")
+        return self.state_paths[SINGLE]
+
     # ------------------------------------------------------------------ inputs
 
-    def tf_variables(self) -> dict[str, object]:
-        return {
+    def tf_variables(self, layer: str = SINGLE) -> dict[str, object]:
+        """The variables for ``layer``'s root: every value the harness sets that the root declares."""
+        values = {
             **self.aws.terraform_variables(),
             "handler_zip": str(self.handler_zip),
             "layer_zip": str(self.layer_zip),
             **self.variables,
         }
+        declared = self._declared(layer)
+        return {k: v for k, v in values.items() if declared is None or k in declared}
+
+    def _declared(self, layer: str) -> set[str] | None:
+        cache = self.__dict__.setdefault("_declared_cache", {})
+        if layer not in cache:
+            cache[layer] = declared_variables(self.roots[layer])
+        return cache[layer]
 
     # ------------------------------------------------------------------ commands
 
-    def init(self) -> None:
+    def init(self, layers: list[str] | None = None) -> None:
         with self._timed("init"):
-            self.terraform.init(backend_config={"path": str(self.state_path)})
+            for layer in self._pick(layers):
+                self.terraforms[layer].init(backend_config={"path": str(self.state_paths[layer])})
 
-    def apply(self) -> dict:
-        """Apply and return the outputs (also kept in ``.outputs``)."""
+    def apply(self, layers: list[str] | None = None) -> dict:
+        """Apply ``layers`` (default all) in order and return the outputs of every layer (also ``.outputs``)."""
         with self._timed("apply"):
-            self.terraform.apply(variables=self.tf_variables(), parallelism=self.parallelism)
-        self.outputs = self.terraform.output()
+            for layer in self._pick(layers):
+                with self._timed(f"apply:{layer}" if self.layered else "apply:root"):
+                    self.terraforms[layer].apply(variables=self.tf_variables(layer), parallelism=self.parallelism)
+                self.layer_outputs[layer] = self.terraforms[layer].output()
+        self.outputs = merge_outputs(self.layer_outputs)
         return self.outputs
 
-    def plan_json(self) -> dict:
-        """``terraform show -json`` of a fresh plan (the plan file stays in ``workdir``)."""
+    def read_outputs(self) -> dict:
+        """The outputs of every applied layer, read from their states."""
+        self.layer_outputs = {layer: self.terraforms[layer].output() for layer in self.layers}
+        self.outputs = merge_outputs(self.layer_outputs)
+        return self.outputs
+
+    def plan_json(self, layer: str | None = None) -> dict:
+        """``terraform show -json`` of a fresh plan of ``layer`` (default: the one root of a single-root lake)."""
+        layer = self._one(layer, "plan_json")
+        plan_dir = self.workdir / "plans" / (layer or "root")
+        plan_dir.mkdir(parents=True, exist_ok=True)
         with self._timed("plan"):
-            return self.terraform.plan_json(self.workdir, variables=self.tf_variables())
+            return self.terraforms[layer].plan_json(plan_dir, variables=self.tf_variables(layer))
+
+    def plan_jsons(self, layers: list[str] | None = None, bootstrap: bool = True) -> dict[str, dict]:
+        """A plan of each of ``layers`` (default all), in order. A layer that reads another at plan time
+        (:data:`lake.layers.PLAN_READS`) needs that one applied: with ``bootstrap`` it is applied first when its
+        state is empty, as it would already exist in an account where a single layer is changed."""
+        plans: dict[str, dict] = {}
+        for layer in self._pick(layers):
+            if bootstrap:
+                for needed in PLAN_READS.get(layer, ()):
+                    if needed in self.layers and not self._has_state(needed):
+                        self.apply([needed])
+            plans[layer] = self.plan_json(layer)
+        return plans
+
+    def plan_exitcodes(self, layers: list[str] | None = None) -> dict[str, int]:
+        """``terraform plan -detailed-exitcode`` per layer: 0 nothing to do, 2 changes pending."""
+        codes: dict[str, int] = {}
+        with self._timed("plan"):
+            for layer in self._pick(layers):
+                codes[layer] = self.terraforms[layer].plan(
+                    variables=self.tf_variables(layer),
+                    detailed_exitcode=True,
+                    extra=(f"-parallelism={self.parallelism}",),
+                )
+        return codes
 
     def plan_exitcode(self) -> int:
-        """``terraform plan -detailed-exitcode``: 0 nothing to do, 2 changes pending."""
-        with self._timed("plan"):
-            return self.terraform.plan(
-                variables=self.tf_variables(),
-                detailed_exitcode=True,
-                extra=(f"-parallelism={self.parallelism}",),
-            )
+        """``terraform plan -detailed-exitcode`` over every layer: 0 when none has anything to do, else 2."""
+        return max(self.plan_exitcodes().values())
 
-    def destroy(self) -> None:
+    def destroy(self, layers: list[str] | None = None) -> None:
+        """Destroy ``layers`` (default all) in reverse order."""
         with self._timed("destroy"):
-            self.terraform.destroy(variables=self.tf_variables(), parallelism=self.parallelism)
-        self.outputs = {}
+            for layer in reversed(self._pick(layers)):
+                self.terraforms[layer].destroy(variables=self.tf_variables(layer), parallelism=self.parallelism)
+                self.layer_outputs.pop(layer, None)
+        self.outputs = merge_outputs(self.layer_outputs)
 
     def state(self) -> dict:
-        """The Terraform state as JSON (``terraform state pull``)."""
-        return self.terraform.state_pull()
+        """The Terraform state as JSON (``terraform state pull``) of a single-root lake."""
+        return self.terraforms[self._one(None, "state")].state_pull()
+
+    def states(self) -> dict[str, dict]:
+        """Layer -> its Terraform state as JSON, in order."""
+        return {layer: self.terraforms[layer].state_pull() for layer in self.layers}
 
     def close(self) -> None:
-        self.terraform.close()
+        for tf in self.terraforms.values():
+            tf.close()
 
     def __enter__(self) -> LocalLake:
         return self
@@ -126,8 +207,60 @@ class LocalLake:
 
     # ------------------------------------------------------------------ plumbing
 
+    def _pick(self, layers: list[str] | None) -> list[str]:
+        if layers is None:
+            return list(self.layers)
+        picked = ordered(layers)
+        missing = [layer for layer in picked if layer not in self.roots]
+        if missing:
+            raise DeployError(f"{self.config_dir}: no layer {', '.join(missing)} here (have: {', '.join(self.layers)})")
+        return picked
+
+    def _one(self, layer: str | None, what: str) -> str:
+        if layer is not None:
+            return self._pick([layer])[0]
+        self._single(what)
+        return SINGLE
+
+    def _single(self, what: str) -> None:
+        if self.layered:
+            raise DeployError(
+                f"{self.config_dir}: {what} needs a layer ({', '.join(self.layers)}): the lake is layered"
+            )
+
+    def _has_state(self, layer: str) -> bool:
+        path = self.state_paths[layer]
+        if not path.is_file():
+            return False
+        try:
+            return bool(json.loads(path.read_text()).get("resources"))
+        except (OSError, ValueError):
+            return False
+
     def _timed(self, step: str):
         return _Timer(self.timings, step)
+
+
+def merge_outputs(layer_outputs: Mapping[str, dict]) -> dict:
+    """The outputs of every layer as one mapping (layer output names are unique across layers)."""
+    merged: dict = {}
+    for outputs in layer_outputs.values():
+        merged.update(outputs)
+    return merged
+
+
+def declared_variables(root: Path) -> set[str] | None:
+    """Names of the variables a root declares (read from its .tf files), or None when they cannot be read."""
+    import hcl2
+
+    names: set[str] = set()
+    try:
+        for path in sorted(Path(root).glob("*.tf")):
+            for block in hcl2.loads(path.read_text(encoding="utf-8")).get("variable", []) or []:
+                names.update(name.strip('"') for name in block)
+    except Exception:  # unreadable HCL: let Terraform report it, pass everything
+        return None
+    return names
 
 
 class _Timer:

@@ -12,14 +12,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from lake.layers import is_layered, layer_roots
 from lake.terraform import Terraform, TerraformError
 
 
 def terraform_roots(infra_dir: Path) -> list[Path]:
-    """The root module ``infra/`` and each environment under ``infra/envs/``: validating a root validates every
-    module it calls, with the variables it really passes."""
-    envs = sorted(p for p in (infra_dir / "envs").glob("*") if any(p.glob("*.tf")))
-    return [infra_dir, *envs]
+    """Every root under ``infra/envs/``: each layer of a layered environment (``envs/<env>/<layer>/``) or an
+    environment that is one root. Validating a root validates every module it calls (the layer modules, and the
+    modules they call) with the variables it really passes."""
+    roots: list[Path] = []
+    for env in sorted(p for p in (infra_dir / "envs").glob("*") if p.is_dir()):
+        roots.extend(layer_roots(env).values() if is_layered(env) or not any(env.glob("*.tf")) else [env])
+    return roots
 
 
 @dataclass

@@ -7,16 +7,19 @@ produce the same :class:`~policies.model.Model` and run the same checks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from lake.layers import is_layered, layer_of
 from lake.workspace import resolve as resolve_workspace
 from policies.checks import all_checks
 from policies.context import Context, Options
+from policies.errors import PolicyInputError
 from policies.findings import Finding
 from policies.loaders.enrich import enrich, plan_variables
 from policies.loaders.hcl import load_hcl
+from policies.loaders.layers import combine, load_env_hcl, plan_layer
 from policies.loaders.plan import load_plan
 from policies.loaders.state import load_state
 from policies.model import Model
@@ -73,29 +76,79 @@ def check_model(model: Model, only: Iterable[str] | None = None, **opts: Any) ->
 
 
 def hcl_root(infra_dir: Path) -> Path:
-    """The Terraform root to read: ``infra/`` means its ``envs/local`` (the root CI plans), else the directory itself."""
+    """The Terraform to read: ``infra/`` means its ``envs/local`` (the environment CI plans: its four layer roots),
+    else the directory itself (an environment of layer roots, or one root)."""
     infra_dir = Path(infra_dir)
     local = infra_dir / "envs" / "local"
-    return local if local.is_dir() and any(local.glob("*.tf")) else infra_dir
+    return local if local.is_dir() else infra_dir
+
+
+def hcl_model(infra_dir: Path, variables: dict[str, Any] | None = None) -> Model:
+    """The lake as the HCL describes it: every layer of the environment as one model."""
+    return load_env_hcl(hcl_root(infra_dir), variables)
 
 
 def check_hcl(infra_dir: Path, variables: dict[str, Any] | None = None, **opts: Any) -> list[Finding]:
-    """Check a Terraform root (``infra/`` is read through ``infra/envs/local``)."""
-    return check_model(load_hcl(hcl_root(infra_dir), variables), **opts)
+    """Check a Terraform environment or root (``infra/`` is read through ``infra/envs/local``)."""
+    return check_model(hcl_model(infra_dir, variables), **opts)
 
 
 def plan_model(plan: dict, infra_dir: Path | None = None, where: str = "plan") -> Model:
-    """The plan as a model; with ``infra_dir`` (the root the plan was made from) unknowns are enriched from HCL."""
+    """The plan as a model; with ``infra_dir`` (the environment the plan was made from) unknowns are enriched
+    from the HCL of the plan's own layer root."""
     model = load_plan(plan, where)
     if infra_dir is not None:
-        hcl = load_hcl(hcl_root(infra_dir), plan_variables(plan))
-        enrich(model, hcl)
+        env = hcl_root(infra_dir)
+        layer = plan_layer(plan)
+        root = env / layer if layer and is_layered(env) else env
+        if not is_layered(root):
+            enrich(model, load_hcl(root, plan_variables(plan)))
     return model
+
+
+def lake_model(
+    plans: Mapping[str, dict] | None = None,
+    states: Mapping[str, dict] | None = None,
+    infra_dir: Path | None = None,
+) -> Model:
+    """One model of the lake from plans and states (each keyed by its source, e.g. the file name); each input's
+    layer is read from its addresses."""
+    models: dict[str, Model] = {}
+    for where, plan in (plans or {}).items():
+        model = plan_model(plan, infra_dir, where)
+        models[_layer_key(plan_layer(plan), where, models)] = model
+    for where, state in (states or {}).items():
+        model = load_state(state)
+        models[_layer_key(_state_layer(model), where, models)] = model
+    return combine(models)
+
+
+def _layer_key(layer: str, where: str, taken: Mapping[str, Model]) -> str:
+    if layer in taken:
+        raise PolicyInputError(
+            f"{where}: a second input for layer {layer or 'root'}; give each layer's plan or state once"
+        )
+    return layer
+
+
+def _state_layer(model: Model) -> str:
+    layers = {layer_of(r.address) for r in model.resources if r.mode == "managed"}
+    return next(iter(layers)) if len(layers) == 1 and None not in layers else ""
 
 
 def check_plan(plan: dict, infra_dir: Path | None = None, **opts: Any) -> list[Finding]:
     """Check a ``terraform show -json`` plan; pass ``infra_dir`` to resolve plan-time unknowns from the HCL."""
     return check_model(plan_model(plan, infra_dir), **opts)
+
+
+def check_lake(
+    plans: Mapping[str, dict] | None = None,
+    states: Mapping[str, dict] | None = None,
+    infra_dir: Path | None = None,
+    **opts: Any,
+) -> list[Finding]:
+    """Check the whole lake from several layers' plans and states (see :func:`lake_model`)."""
+    return check_model(lake_model(plans, states, infra_dir), **opts)
 
 
 def check_state(state: dict, **opts: Any) -> list[Finding]:

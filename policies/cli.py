@@ -21,13 +21,25 @@ def register(subparsers) -> None:
     sub.required = True
 
     check = sub.add_parser("check", help="check every invariant; exit 0 pass, 1 violations, 2 unusable input")
-    check.add_argument("--plan", type=Path, help="plan JSON from `terraform show -json tfplan`")
+    check.add_argument(
+        "--plan",
+        type=Path,
+        action="append",
+        default=[],
+        help="plan JSON from `terraform show -json tfplan`; repeat for each layer planned (one model of the lake)",
+    )
     check.add_argument(
         "--infra", type=Path, help="Terraform root or infra/ (default: the checkout's infra/ when no --plan is given)"
     )
     check.add_argument("--contracts", type=Path, help="contracts directory (default: the checkout's contracts/)")
     check.add_argument("--dist", type=Path, help="where `lake build` wrote handler.zip (default: the checkout's dist/)")
-    check.add_argument("--state", type=Path, help="a Terraform state (tfstate v4) to judge instead")
+    check.add_argument(
+        "--state",
+        type=Path,
+        action="append",
+        default=[],
+        help="a Terraform state (tfstate v4), e.g. a layer not planned: judged with the plans as one lake (repeatable)",
+    )
     check.add_argument(
         "--no-enrich",
         action="store_true",
@@ -47,7 +59,7 @@ def register(subparsers) -> None:
     check.set_defaults(func=cmd_check)
 
     matrix = sub.add_parser("matrix", help="print the access matrix (role x bucket x read/write/delete/list/admin)")
-    matrix.add_argument("--plan", type=Path)
+    matrix.add_argument("--plan", type=Path, action="append", default=[], help="plan JSON (repeat for each layer)")
     matrix.add_argument("--infra", type=Path)
     matrix.add_argument("--format", choices=("console", "json"), default="console")
     matrix.set_defaults(func=cmd_matrix)
@@ -57,8 +69,15 @@ def register(subparsers) -> None:
     docs.add_argument("--check", action="store_true", help="exit 1 if the file is stale instead of writing it")
     docs.set_defaults(func=cmd_docs)
 
-    plan = sub.add_parser("plan", help="terraform plan of infra/envs/local against a local endpoint, as JSON")
-    plan.add_argument("--output", type=Path, required=True)
+    plan = sub.add_parser(
+        "plan", help="terraform plan of each layer of infra/envs/local against a local endpoint, as JSON"
+    )
+    plan.add_argument(
+        "--output",
+        type=Path,
+        required=True,
+        help="directory to write <layer>.json into (a file path for a root that is not layered)",
+    )
     plan.add_argument("--endpoint", help="an AWS endpoint already running (default: start moto on loopback)")
     plan.add_argument("--config", type=Path, help="Terraform root (default: the checkout's infra/envs/local)")
     plan.add_argument(
@@ -103,17 +122,16 @@ def cmd_check(args) -> int:
         opts["bytes_ceiling"] = args.max_bytes_scanned
     findings = []
     inputs = []
-    if args.infra is not None or (args.plan is None and args.state is None):
+    if args.infra is not None or (not args.plan and not args.state):
         root = api.hcl_root(ws.require("infra"))
         findings += api.check_hcl(root, _parse_vars(args.var), **opts)
         inputs.append(f"HCL {root}")
-    if args.plan is not None:
+    if args.plan or args.state:
         source = ws.infra if args.infra is not None or ws.infra.is_dir() else None
-        findings += api.check_plan(_read_json(args.plan, "plan JSON"), None if args.no_enrich else source, **opts)
-        inputs.append(f"plan {args.plan}")
-    if args.state is not None:
-        findings += api.check_state(_read_json(args.state, "Terraform state"), **opts)
-        inputs.append(f"state {args.state}")
+        plans = {str(p): _read_json(p, "plan JSON") for p in args.plan}
+        states = {str(p): _read_json(p, "Terraform state") for p in args.state}
+        findings += api.check_lake(plans, states, None if args.no_enrich else source, **opts)
+        inputs += [f"plan {p}" for p in args.plan] + [f"state {p}" for p in args.state]
     for report in args.checkov_report:
         findings += load_checkov_report(_read_json(report, "checkov JSON report"), str(report))
         inputs.append(f"checkov {report}")
@@ -132,16 +150,16 @@ def cmd_check(args) -> int:
 
 
 def cmd_matrix(args) -> int:
-    from policies.api import hcl_root
+    from policies.api import hcl_model
     from policies.iam.matrix import build_matrix
-    from policies.loaders.hcl import load_hcl
+    from policies.loaders.layers import combine
     from policies.loaders.plan import load_plan
     from policies.matrix_view import matrix_json, matrix_table
 
-    if args.plan is not None:
-        model = load_plan(_read_json(args.plan, "plan JSON"), str(args.plan))
+    if args.plan:
+        model = combine({str(p): load_plan(_read_json(p, "plan JSON"), str(p)) for p in args.plan})
     else:
-        model = load_hcl(hcl_root(from_args(args).require("infra")))
+        model = hcl_model(from_args(args).require("infra"))
     matrix = build_matrix(model)
     print(matrix_json(matrix) if args.format == "json" else matrix_table(matrix), end="")
     return 0
@@ -169,10 +187,12 @@ def cmd_plan(args) -> int:
 
     ws = from_args(args)
     config = ws.require("infra", args.config.resolve()) if args.config else ws.require("infra", ws.local_env)
-    plan = plan_local(
+    plans = plan_local(
         config, artifacts(ws.dist), endpoint=args.endpoint, workdir=Path(tempfile.mkdtemp(prefix="lake-policy-plan-"))
     )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(plan), encoding="utf-8")
-    print(f"wrote {args.output} ({len(plan.get('resource_changes', []))} resource changes)")
+    for layer, plan in plans.items():
+        output = args.output / f"{layer}.json" if layer else args.output
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(plan), encoding="utf-8")
+        print(f"wrote {output} ({len(plan.get('resource_changes', []))} resource changes)")
     return 0

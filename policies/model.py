@@ -57,6 +57,7 @@ class Resource:
     module: str = ""  # "module.lake.module.s3" or "" for the root module
     index: Any = None  # count index or for_each key
     source: str = ""  # file:line when known
+    layer: str = ""  # the lake layer (lake.layers) whose root holds it; "" for an unsplit root
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)

@@ -27,23 +27,25 @@ def plan_with(
     workdir: Path,
     zips: tuple[Path, Path],
     variables: dict | None = None,
-) -> dict:
-    """init + plan ``config_dir`` against ``aws`` (a LocalAWS); returns ``terraform show -json`` of the plan."""
+) -> dict[str, dict]:
+    """init + plan ``config_dir`` against ``aws`` (a LocalAWS); returns ``terraform show -json`` of each layer's
+    plan by layer ("" for a root that is not layered). A layer that reads another at plan time gets that one
+    applied first (``LocalLake.plan_jsons``), as it exists in any account where the layer is changed."""
     from lake.deploy import LocalLake
 
     handler_zip, layer_zip = zips
     lake = LocalLake(aws, workdir, handler_zip, layer_zip, config_dir=config_dir, variables=variables)
     try:
         lake.init()
-        return lake.plan_json()
+        return lake.plan_jsons()
     finally:
         lake.close()
 
 
 def plan_local(
     config_dir: Path, zips: tuple[Path, Path], endpoint: str | None = None, workdir: Path | None = None
-) -> dict:
-    """A plan of ``config_dir`` against ``endpoint`` (default: a private moto server started for it)."""
+) -> dict[str, dict]:
+    """Plans of ``config_dir``'s layers against ``endpoint`` (default: a private moto server started for it)."""
     from lake.local_aws import LocalAWS
 
     workdir = Path(workdir or tempfile.mkdtemp(prefix="lake-policy-plan-"))

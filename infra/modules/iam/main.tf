@@ -311,7 +311,7 @@ data "aws_iam_policy_document" "drift_reader" {
     content {
       sid       = "ReadTerraformState"
       actions   = ["s3:GetObject"]
-      resources = ["arn:${local.partition}:s3:::${statement.value}/${var.state_key}"]
+      resources = [for key in var.state_keys : "arn:${local.partition}:s3:::${statement.value}/${key}"]
     }
   }
 

@@ -89,10 +89,10 @@ variable "state_bucket_name" {
   default     = null
 }
 
-variable "state_key" {
-  description = "Object key of the Terraform state inside state_bucket_name."
-  type        = string
-  default     = "lake/terraform.tfstate"
+variable "state_keys" {
+  description = "Object keys of the lake's Terraform state (one per layer) inside state_bucket_name."
+  type        = list(string)
+  default     = ["lake/foundation.tfstate", "lake/ingestion.tfstate", "lake/catalog.tfstate", "lake/query.tfstate"]
 }
 
 variable "replay_manifest_prefix" {

@@ -1,3 +1,8 @@
+# FROZEN: the single-state root module as released up to commit fb643a5 (before the lake was split into four
+# layers), kept only so tests/infra/test_split_state_migration_e2e.py can build a populated single-state lake and
+# migrate it. Changes from the release: module sources point at ../../infra/modules (the test copies this next to
+# infra/), and the iam module takes state_keys (a list) where it took state_key.
+
 # The lake: the root names everything (so every name and policy is known at plan time), the modules create,
 # and this file connects them: raw-bucket notifications to each dataset's function, and the permissions
 # that let S3 invoke it.
@@ -51,7 +56,7 @@ locals {
 }
 
 module "s3" {
-  source = "./modules/s3"
+  source = "../../infra/modules/s3"
 
   bucket_names             = local.bucket_names
   kms_alias_name           = "alias/${var.name_prefix}-data"
@@ -61,7 +66,7 @@ module "s3" {
 }
 
 module "iam" {
-  source = "./modules/iam"
+  source = "../../infra/modules/iam"
 
   name_prefix            = var.name_prefix
   bucket_names           = local.bucket_names
@@ -74,11 +79,11 @@ module "iam" {
   analyst_principal_arns = var.analyst_principal_arns
   ci_principal_arns      = var.ci_principal_arns
   state_bucket_name      = var.state_bucket_name
-  state_key              = var.state_key
+  state_keys             = [var.state_key]
 }
 
 module "lambda" {
-  source = "./modules/lambda"
+  source = "../../infra/modules/lambda"
 
   functions = local.functions
   role_arn  = module.iam.role_arns["etl"]
@@ -99,7 +104,7 @@ module "lambda" {
 }
 
 module "glue" {
-  source = "./modules/glue"
+  source = "../../infra/modules/glue"
 
   database_name            = local.database_name
   tables                   = local.tables
@@ -111,7 +116,7 @@ module "glue" {
 }
 
 module "athena" {
-  source = "./modules/athena"
+  source = "../../infra/modules/athena"
 
   workgroup_name                 = var.name_prefix
   results_bucket                 = module.s3.bucket_names["athena_results"]
@@ -154,7 +159,7 @@ resource "aws_s3_bucket_notification" "raw" {
 # ------------------------------------------------------------------ alarms that reach a person
 
 module "alarms" {
-  source = "./modules/alarms"
+  source = "../../infra/modules/alarms"
 
   name_prefix                   = var.name_prefix
   alarm_subscriptions           = var.alarm_subscriptions

@@ -35,7 +35,7 @@ provider "aws" {
 }
 
 module "lake" {
-  source = "../.."
+  source = "../lake"
 
   name_prefix                    = var.name_prefix
   datasets                       = var.datasets

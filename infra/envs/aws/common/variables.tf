@@ -41,13 +41,13 @@ variable "datasets" {
 variable "handler_zip" {
   description = "Path of the handler package built by `lake build`."
   type        = string
-  default     = "../../../dist/handler.zip"
+  default     = "../../../../dist/handler.zip"
 }
 
 variable "layer_zip" {
   description = "Path of the pyarrow layer zip built by `lake build` (ignored when layer_arn is set)."
   type        = string
-  default     = "../../../dist/pyarrow-layer.zip"
+  default     = "../../../../dist/pyarrow-layer.zip"
 }
 
 variable "layer_arn" {
@@ -80,10 +80,15 @@ variable "state_bucket_name" {
   default     = null
 }
 
-variable "state_key" {
-  description = "The state key given at init."
+variable "state_key_prefix" {
+  description = "Prefix of the layers' state keys given at init: each layer's state is <prefix>/<layer>.tfstate in state_bucket_name (the drift-reader role may read the four)."
   type        = string
-  default     = "lake/terraform.tfstate"
+  default     = "lake"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9!_.*'()/-]*[A-Za-z0-9_.-]$", var.state_key_prefix)) && !strcontains(var.state_key_prefix, "*")
+    error_message = "state_key_prefix must be an S3 key prefix without a trailing slash or wildcard, e.g. lake or teams/data/lake."
+  }
 }
 
 variable "bytes_scanned_cutoff_per_query" {

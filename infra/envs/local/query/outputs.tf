@@ -1,0 +1,14 @@
+output "athena_workgroup" {
+  description = "Athena workgroup (enforced configuration)."
+  value       = module.query.athena_workgroup
+}
+
+output "bytes_scanned_cutoff_per_query" {
+  description = "The Athena per-query scan cutoff in bytes."
+  value       = module.query.bytes_scanned_cutoff_per_query
+}
+
+output "bytes_scanned_cutoff_ceiling" {
+  description = "The highest per-query scan cutoff this lake accepts, in bytes."
+  value       = module.query.bytes_scanned_cutoff_ceiling
+}

@@ -1,0 +1,58 @@
+"""The lake's four Terraform layers, each its own root and state: what they are, their order, which layer an
+address belongs to. Pure: no Terraform runs here.
+
+An environment (``infra/envs/<env>``) holds one root per layer (``<env>/<layer>/``), each calling the layer
+module ``infra/layers/<layer>`` as ``module.<layer>``, so every address names its layer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lake.errors import LakeError
+
+LAYERS: tuple[str, ...] = ("foundation", "ingestion", "catalog", "query")
+# Layers whose resources another layer reads at plan time (data sources): the query layer looks up the lake key
+# by its alias, because Athena takes a key ARN, never an alias. Every other cross-layer value is a name.
+PLAN_READS: dict[str, tuple[str, ...]] = {"query": ("foundation",)}
+SINGLE = ""  # the layer name of a root that is not split (one root, one state)
+
+
+class LayerError(LakeError):
+    """A layer name or layered environment is not what the harness expects."""
+
+
+def layer_of(address: str) -> str | None:
+    """The layer a resource address belongs to (``module.<layer>.…``), or None for an address outside any layer."""
+    if not address.startswith("module."):
+        return None
+    name = address[len("module.") :].split(".", 1)[0].split("[", 1)[0]
+    return name if name in LAYERS else None
+
+
+def ordered(layers: list[str] | tuple[str, ...] | set[str]) -> list[str]:
+    """``layers`` in apply order (unknown names are an error naming them)."""
+    unknown = sorted(set(layers) - set(LAYERS) - {SINGLE})
+    if unknown:
+        raise LayerError(f"unknown layer(s) {', '.join(unknown)} (the layers are {', '.join(LAYERS)})")
+    return [name for name in (SINGLE, *LAYERS) if name in layers]
+
+
+def is_layered(env_dir: Path) -> bool:
+    """True when ``env_dir`` holds one root per layer rather than being a root itself."""
+    env_dir = Path(env_dir)
+    return not any(env_dir.glob("*.tf")) and any((env_dir / name).is_dir() for name in LAYERS)
+
+
+def layer_roots(env_dir: Path) -> dict[str, Path]:
+    """Layer -> root directory, in apply order; a directory that is itself a root is the one layer ``SINGLE``."""
+    env_dir = Path(env_dir)
+    if any(env_dir.glob("*.tf")):
+        return {SINGLE: env_dir}
+    roots = {name: env_dir / name for name in LAYERS if any((env_dir / name).glob("*.tf"))}
+    missing = [name for name in LAYERS if name not in roots]
+    if not roots:
+        raise LayerError(f"{env_dir}: neither a Terraform root nor a layered environment ({'/'.join(LAYERS)}/)")
+    if missing:
+        raise LayerError(f"{env_dir}: layer root(s) missing: {', '.join(missing)}")
+    return roots

@@ -1,0 +1,68 @@
+"""Several inputs of one lake (the HCL, plans or states of its layers) -> one model of the whole lake.
+
+The lake is four Terraform roots (:mod:`lake.layers`), and its invariants cross them: the crawler role is in
+foundation and its targets in catalog. Each layer is loaded on its own (HCL, plan or state), then the models are
+concatenated with each resource tagged with its layer, so every check judges the whole lake and a finding can
+name the layer that breaks it. Addresses stay unique: every layer's resources sit under ``module.<layer>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from lake.layers import SINGLE, is_layered, layer_of, layer_roots
+from policies.errors import PolicyInputError
+from policies.loaders.hcl import load_hcl
+from policies.model import Model
+
+
+def combine(models: Mapping[str, Model]) -> Model:
+    """One model of every layer's resources (``models``: layer -> model; layer "" for an unsplit root)."""
+    if len(models) == 1:
+        ((layer, model),) = models.items()
+        _tag(model, layer)
+        return model
+    resources = []
+    seen: dict[str, str] = {}
+    settings: dict[str, Any] = {"undecidable": [], "layers": {}}
+    for layer, model in models.items():
+        _tag(model, layer)
+        for r in model.resources:
+            if r.address in seen and r.mode == "managed":
+                raise PolicyInputError(
+                    f"{r.address}: given twice ({seen[r.address] or 'root'} and {layer or 'root'}); each layer's plan or state once"
+                )
+            seen[r.address] = layer
+            resources.append(r)
+        settings["undecidable"] += model.settings.get("undecidable", [])
+        settings["layers"][layer] = model.origin
+        for key, value in model.settings.items():
+            if key not in settings and key != "__index__":
+                settings[key] = value
+    origins = sorted({m.origin for m in models.values()})
+    first = next(iter(models.values()))
+    return Model(resources, "+".join(origins), first.contracts_dir, first.artifact_dir, first.source_dir, settings)
+
+
+def _tag(model: Model, layer: str) -> None:
+    for r in model.resources:
+        r.layer = layer_of(r.address) or layer
+
+
+def load_env_hcl(env_dir: Path, variables: Mapping[str, Any] | None = None) -> Model:
+    """The HCL of an environment: a layered one (``<env>/<layer>/``) as one model of its layers, or one root."""
+    env_dir = Path(env_dir)
+    if not is_layered(env_dir):
+        return load_hcl(env_dir, dict(variables or {}))
+    return combine({layer: load_hcl(root, dict(variables or {})) for layer, root in layer_roots(env_dir).items()})
+
+
+def plan_layer(plan: dict) -> str:
+    """The layer a plan was made from: the one ``module.<layer>`` its configuration calls (SINGLE if none)."""
+    calls = set(((plan.get("configuration") or {}).get("root_module") or {}).get("module_calls") or {})
+    from lake.layers import LAYERS
+
+    layers = calls & set(LAYERS)
+    return next(iter(layers)) if len(layers) == 1 else SINGLE
