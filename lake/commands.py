@@ -157,8 +157,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     endpoint, outputs = _session_or(args.endpoint)
     current = session.load() or {}
     metrics = None
-    if current.get("endpoint") == endpoint and current.get("state_path"):
-        metrics = MetricsStore(Path(current["state_path"]).parent / "crawler-metrics.json")
+    if current.get("endpoint") == endpoint and current.get("workdir"):
+        metrics = MetricsStore(Path(current["workdir"]) / "crawler-metrics.json")
     text = args.format == "text"
     summaries = crawl(
         LocalAWS.attach(endpoint),
@@ -272,9 +272,10 @@ def cmd_up(args: argparse.Namespace) -> int:
         lake = LocalLake(aws, workdir, handler_zip, layer_zip, config_dir=ws.require("infra", ws.local_env))
         lake.init()
         outputs = lake.apply()
-        session.save(aws.endpoint, outputs, lake.state_path)
+        session.save(aws.endpoint, outputs, workdir, lake.state_paths)
         raw = outputs["raw_bucket"]
-        print(f"lake applied (state {lake.state_path}); raw bucket s3://{raw}", flush=True)
+        states = " ".join(str(p) for p in lake.state_paths.values())
+        print(f"lake applied ({len(lake.layers)} layer(s): {', '.join(lake.layers) or 'one root'}); raw bucket s3://{raw}", flush=True)
         print("use it from another terminal:", flush=True)
         print(
             f"  export AWS_ENDPOINT_URL={aws.endpoint} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
@@ -282,7 +283,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         )
         print(f"  aws s3 cp my.json s3://{raw}/incoming/users/2024/05/01/my.json")
         print("  lake query 'SELECT count(*) FROM users_v1'")
-        print(f"  lake drift {lake.state_path} --endpoint-url {aws.endpoint}", flush=True)
+        print(f"  lake drift {states} --endpoint-url {aws.endpoint}", flush=True)
         print(
             "  crawlers run "
             + ("after each ETL batch" if args.crawl_after_etl else "on their schedule (or now: `lake crawl`)"),
@@ -295,7 +296,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             log=lambda m: print(f"  {m}", flush=True),
             contracts_dir=ws.contracts,
         )
-        crawler = LocalCrawlers(aws, outputs["glue_database"], lake.state_path.parent / "crawler-metrics.json")
+        crawler = LocalCrawlers(aws, outputs["glue_database"], workdir / "crawler-metrics.json")
         while True:
             invocations = dispatcher.poll_once()
             for inv in invocations:

@@ -123,7 +123,7 @@ def run_demo(
     ws = workspace or resolve()
     config_dir = ws.require("infra", Path(config_dir).resolve() if config_dir is not None else ws.local_env)
     steps = Steps(total=13, out=out)
-    infra_dir = config_dir.parents[1]  # infra/envs/<env> -> infra/
+    infra_dir = config_dir.parents[1]  # infra/envs/<env> -> infra/ (the gate reads envs/local's layers)
     workdir = Path(tempfile.mkdtemp(prefix="lake-demo-"))
     aws = None
     lake = None
@@ -154,7 +154,9 @@ def run_demo(
             lake.init()
             return lake.apply()
 
-        outputs = steps.run(f"terraform init + apply {config_dir.relative_to(config_dir.parents[2])}", deploy)
+        where = config_dir.relative_to(config_dir.parents[2])
+        layers = ", ".join(lake.layers) if lake.layered else "one root"
+        outputs = steps.run(f"terraform init + apply {where} ({layers}, in dependency order)", deploy)
         raw, curated, quarantine = outputs["raw_bucket"], outputs["curated_bucket"], outputs["quarantine_bucket"]
         s3 = aws.client("s3")
         uploads = demo_uploads(users)
@@ -242,10 +244,11 @@ def run_demo(
 
             buf = io.StringIO()
             with redirect_stdout(buf), patched_environ(aws.environment()):
-                code = lake_main(["drift", str(lake.state_path), "--endpoint-url", aws.endpoint])
+                states = [str(p) for p in lake.state_paths.values()]
+                code = lake_main(["drift", *states, "--endpoint-url", aws.endpoint])
             return code, buf.getvalue()
 
-        code, report = steps.run("drift check: Terraform state vs live (lake drift)", drift)
+        code, report = steps.run("drift check: every layer's Terraform state vs live (lake drift)", drift)
         out(_indent(report))
         out(f"      lake drift exit code {code} (0 clean, 1 drift, 2 error)")
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from lake.errors import LakeError
-from lake.layers import PLAN_READS, SINGLE, layer_roots, ordered
+from lake.layers import PLAN_READS, SINGLE, layer_roots, ordered, waves
 from lake.local_aws import LocalAWS
 from lake.terraform import Terraform
 from lake.workspace import resolve
@@ -123,16 +124,23 @@ class LocalLake:
 
     def init(self, layers: list[str] | None = None) -> None:
         with self._timed("init"):
-            for layer in self._pick(layers):
-                self.terraforms[layer].init(backend_config={"path": str(self.state_paths[layer])})
+            self._each(
+                self._pick(layers),
+                lambda layer: self.terraforms[layer].init(backend_config={"path": str(self.state_paths[layer])}),
+            )
 
     def apply(self, layers: list[str] | None = None) -> dict:
-        """Apply ``layers`` (default all) in order and return the outputs of every layer (also ``.outputs``)."""
+        """Apply ``layers`` (default all) in dependency order (:func:`lake.layers.waves`: foundation, then the
+        layers that need only it side by side) and return the outputs of every layer (also ``.outputs``)."""
+
+        def apply_one(layer: str) -> None:
+            with self._timed(f"apply:{layer or 'root'}"):
+                self.terraforms[layer].apply(variables=self.tf_variables(layer), parallelism=self.parallelism)
+            self.layer_outputs[layer] = self.terraforms[layer].output()
+
         with self._timed("apply"):
-            for layer in self._pick(layers):
-                with self._timed(f"apply:{layer}" if self.layered else "apply:root"):
-                    self.terraforms[layer].apply(variables=self.tf_variables(layer), parallelism=self.parallelism)
-                self.layer_outputs[layer] = self.terraforms[layer].output()
+            for wave in waves(self._pick(layers)):
+                self._each(wave, apply_one)
         self.outputs = merge_outputs(self.layer_outputs)
         return self.outputs
 
@@ -166,25 +174,31 @@ class LocalLake:
     def plan_exitcodes(self, layers: list[str] | None = None) -> dict[str, int]:
         """``terraform plan -detailed-exitcode`` per layer: 0 nothing to do, 2 changes pending."""
         codes: dict[str, int] = {}
+
+        def plan_one(layer: str) -> None:
+            codes[layer] = self.terraforms[layer].plan(
+                variables=self.tf_variables(layer), detailed_exitcode=True, extra=(f"-parallelism={self.parallelism}",)
+            )
+
+        picked = self._pick(layers)
         with self._timed("plan"):
-            for layer in self._pick(layers):
-                codes[layer] = self.terraforms[layer].plan(
-                    variables=self.tf_variables(layer),
-                    detailed_exitcode=True,
-                    extra=(f"-parallelism={self.parallelism}",),
-                )
-        return codes
+            self._each(picked, plan_one)
+        return {layer: codes[layer] for layer in picked}
 
     def plan_exitcode(self) -> int:
         """``terraform plan -detailed-exitcode`` over every layer: 0 when none has anything to do, else 2."""
         return max(self.plan_exitcodes().values())
 
     def destroy(self, layers: list[str] | None = None) -> None:
-        """Destroy ``layers`` (default all) in reverse order."""
+        """Destroy ``layers`` (default all) in reverse dependency order (the apply waves, last first)."""
+
+        def destroy_one(layer: str) -> None:
+            self.terraforms[layer].destroy(variables=self.tf_variables(layer), parallelism=self.parallelism)
+            self.layer_outputs.pop(layer, None)
+
         with self._timed("destroy"):
-            for layer in reversed(self._pick(layers)):
-                self.terraforms[layer].destroy(variables=self.tf_variables(layer), parallelism=self.parallelism)
-                self.layer_outputs.pop(layer, None)
+            for wave in reversed(waves(self._pick(layers))):
+                self._each(wave, destroy_one)
         self.outputs = merge_outputs(self.layer_outputs)
 
     def state(self) -> dict:
@@ -206,6 +220,18 @@ class LocalLake:
         self.close()
 
     # ------------------------------------------------------------------ plumbing
+
+    def _each(self, layers: list[str], run: Callable[[str], None]) -> None:
+        """``run`` for each layer, side by side (each is a Terraform process waiting on AWS); the first failure,
+        in layer order, is raised once all have finished, so no layer is left half-applied by a sibling's error."""
+        if len(layers) <= 1:
+            for layer in layers:
+                run(layer)
+            return
+        with ThreadPoolExecutor(max_workers=len(layers)) as pool:
+            futures = [pool.submit(run, layer) for layer in layers]
+        for future in futures:
+            future.result()
 
     def _pick(self, layers: list[str] | None) -> list[str]:
         if layers is None:

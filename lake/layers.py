@@ -16,6 +16,9 @@ LAYERS: tuple[str, ...] = ("foundation", "ingestion", "catalog", "query")
 # by its alias, because Athena takes a key ARN, never an alias. Every other cross-layer value is a name.
 PLAN_READS: dict[str, tuple[str, ...]] = {"query": ("foundation",)}
 SINGLE = ""  # the layer name of a root that is not split (one root, one state)
+# What each layer needs to exist before it is applied (the resources it names). Ingestion, catalog and query need
+# only foundation, so after foundation they are applied side by side, and destroyed side by side before it.
+NEEDS: dict[str, tuple[str, ...]] = {"ingestion": ("foundation",), "catalog": ("foundation",), "query": ("foundation",)}
 
 
 class LayerError(LakeError):
@@ -36,6 +39,20 @@ def ordered(layers: list[str] | tuple[str, ...] | set[str]) -> list[str]:
     if unknown:
         raise LayerError(f"unknown layer(s) {', '.join(unknown)} (the layers are {', '.join(LAYERS)})")
     return [name for name in (SINGLE, *LAYERS) if name in layers]
+
+
+def waves(layers: list[str] | tuple[str, ...]) -> list[list[str]]:
+    """``layers`` in apply waves: each wave's layers need only layers of earlier waves (:data:`NEEDS`), so a
+    wave may be applied concurrently; destroy walks the waves in reverse."""
+    remaining = ordered(layers)
+    done: set[str] = set()
+    out: list[list[str]] = []
+    while remaining:
+        wave = [name for name in remaining if all(n in done or n not in remaining for n in NEEDS.get(name, ()))]
+        out.append(wave)
+        done.update(wave)
+        remaining = [name for name in remaining if name not in wave]
+    return out
 
 
 def is_layered(env_dir: Path) -> bool:

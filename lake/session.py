@@ -17,10 +17,17 @@ def session_file() -> Path:
     return lake_home() / "session.json"
 
 
-def save(endpoint: str, outputs: dict, state_path: Path) -> Path:
+def save(endpoint: str, outputs: dict, workdir: Path, state_paths: dict[str, Path]) -> Path:
+    """Record the running lake: its endpoint, outputs, working directory and each layer's state file."""
     path = session_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"endpoint": endpoint, "outputs": outputs, "state_path": str(state_path)}, indent=2))
+    doc = {
+        "endpoint": endpoint,
+        "outputs": outputs,
+        "workdir": str(workdir),
+        "state_paths": {layer: str(p) for layer, p in state_paths.items()},
+    }
+    path.write_text(json.dumps(doc, indent=2))
     return path
 
 

@@ -468,13 +468,16 @@ def derived_attribute(rtype: str, attr: str, get: Callable[[str], Any], address:
 
 
 class HclLoader:
-    def __init__(self, root: Path, variables: dict[str, Any] | None = None):
+    def __init__(self, root: Path, variables: dict[str, Any] | None = None, var_files: tuple[Path, ...] = ()):
         self.root = Path(root).resolve()
         self.overrides = dict(variables or {})
+        self.var_files = tuple(Path(p) for p in var_files)
 
     def tfvars(self) -> dict[str, Any]:
+        """Values from ``terraform.tfvars``, ``*.auto.tfvars`` and then each ``-var-file`` given, as Terraform
+        reads them (a later file wins)."""
         found: dict[str, Any] = {}
-        for path in [self.root / "terraform.tfvars", *sorted(self.root.glob("*.auto.tfvars"))]:
+        for path in [self.root / "terraform.tfvars", *sorted(self.root.glob("*.auto.tfvars")), *self.var_files]:
             if path.is_file():
                 inst = ModuleInstance("", ModuleSource(self.root), lambda n: _MISSING, self.root)
                 for b in [path]:
@@ -500,5 +503,5 @@ class HclLoader:
         return Model(resources, origin="hcl", settings={"undecidable": undecidable, "root": str(self.root)})
 
 
-def load_hcl(root: Path, variables: dict[str, Any] | None = None) -> Model:
-    return HclLoader(root, variables).load()
+def load_hcl(root: Path, variables: dict[str, Any] | None = None, var_files: tuple[Path, ...] = ()) -> Model:
+    return HclLoader(root, variables, var_files).load()

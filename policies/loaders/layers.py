@@ -51,12 +51,19 @@ def _tag(model: Model, layer: str) -> None:
         r.layer = layer_of(r.address) or layer
 
 
+ENV_TFVARS = "lake.tfvars"  # an environment's values, shared by its layer roots (-var-file=../lake.tfvars)
+
+
 def load_env_hcl(env_dir: Path, variables: Mapping[str, Any] | None = None) -> Model:
-    """The HCL of an environment: a layered one (``<env>/<layer>/``) as one model of its layers, or one root."""
+    """The HCL of an environment: a layered one (``<env>/<layer>/``) as one model of its layers, each read with the
+    environment's ``lake.tfvars`` when there is one (as the workflows pass it), or one root."""
     env_dir = Path(env_dir)
     if not is_layered(env_dir):
         return load_hcl(env_dir, dict(variables or {}))
-    return combine({layer: load_hcl(root, dict(variables or {})) for layer, root in layer_roots(env_dir).items()})
+    shared = tuple(p for p in [env_dir / ENV_TFVARS] if p.is_file())
+    return combine(
+        {layer: load_hcl(root, dict(variables or {}), shared) for layer, root in layer_roots(env_dir).items()}
+    )
 
 
 def plan_layer(plan: dict) -> str:

@@ -21,7 +21,7 @@ ALARM_INPUT = (
 
 def check(lake):
     options = CheckOptions(
-        states=[str(lake.state_path)],
+        states=[str(p) for p in lake.state_paths.values()],
         aws=AWSOptions(endpoint_url=lake.aws.endpoint, region=lake.aws.region),
         progress=False,
     )

@@ -182,5 +182,5 @@ def test_each_role_is_assumable_by_exactly_its_service(deployed_lake):
         assert iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"] == []
 
 
-def test_a_second_plan_right_after_apply_has_nothing_to_do(deployed_lake):
-    assert deployed_lake.plan_exitcode() == 0
+def test_a_second_plan_of_each_layer_right_after_apply_has_nothing_to_do(deployed_lake):
+    assert deployed_lake.plan_exitcodes() == {layer: 0 for layer in ("foundation", "ingestion", "catalog", "query")}

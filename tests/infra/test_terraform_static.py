@@ -14,7 +14,8 @@ from lake.workspace import resolve
 INFRA_DIR = resolve(Path(__file__).parent).infra
 
 MODULE_DIRS = sorted(p for p in (INFRA_DIR / "modules").iterdir() if p.is_dir())
-ROOT_DIRS = [INFRA_DIR, INFRA_DIR / "envs" / "local", INFRA_DIR / "envs" / "aws"]
+LAYER_DIRS = sorted(p for p in (INFRA_DIR / "layers").iterdir() if p.is_dir())
+ROOT_DIRS = sorted(p for env in ("local", "aws") for p in (INFRA_DIR / "envs" / env).iterdir() if p.is_dir() and p.name != "common")
 
 
 def load(path: Path) -> dict:
@@ -30,7 +31,9 @@ def test_terraform_fmt_is_clean():
     assert Terraform(INFRA_DIR).fmt_check() == []
 
 
-@pytest.mark.parametrize("directory", MODULE_DIRS + ROOT_DIRS, ids=lambda p: str(p.relative_to(INFRA_DIR)) or ".")
+@pytest.mark.parametrize(
+    "directory", MODULE_DIRS + LAYER_DIRS + ROOT_DIRS, ids=lambda p: str(p.relative_to(INFRA_DIR)) or "."
+)
 def test_every_variable_is_typed_and_described_and_every_output_described(directory):
     variables = [
         (n, spec) for block in load(directory / "variables.tf").get("variable", []) for n, spec in block.items()
@@ -41,13 +44,21 @@ def test_every_variable_is_typed_and_described_and_every_output_described(direct
         assert "type" in spec and unquote(spec.get("description", "")), f"{directory}: variable {name}"
     for name, spec in outputs:
         assert unquote(spec.get("description", "")), f"{directory}: output {name}"
-    assert (directory / "README.md").is_file()
+    assert (directory / "README.md").is_file() or (directory.parent / "README.md").is_file()
 
 
-@pytest.mark.parametrize("directory", [*MODULE_DIRS, INFRA_DIR], ids=lambda p: str(p.relative_to(INFRA_DIR)) or ".")
+@pytest.mark.parametrize(
+    "directory",
+    [*MODULE_DIRS, *LAYER_DIRS, INFRA_DIR / "envs" / "local" / "common", INFRA_DIR / "envs" / "aws" / "common"],
+    ids=lambda p: str(p.relative_to(INFRA_DIR)),
+)
 def test_versions_pin_terraform_and_the_aws_provider(directory):
     (terraform,) = load(directory / "versions.tf")["terraform"]
     assert unquote(terraform["required_version"]) == ">= 1.10"
+    code = {k for path in directory.glob("*.tf") for k in load(path)}
+    if not code & {"resource", "data", "module", "provider"}:  # infra/modules/names only computes names
+        assert "required_providers" not in terraform
+        return
     aws = terraform["required_providers"][0]["aws"]
     assert unquote(aws["version"]) == "~> 5.100"
 

@@ -40,10 +40,11 @@ def test_each_hook_is_a_lake_command_the_installed_harness_understands(hook):
     ("hook_id", "path", "runs"),
     [
         ("lake-policy-check", "infra/modules/s3/main.tf", True),
-        ("lake-policy-check", "infra/envs/aws/terraform.tfvars", True),
+        ("lake-policy-check", "infra/envs/aws/lake.tfvars", True),
+        ("lake-policy-check", "infra/layers/catalog/main.tf", True),
         ("lake-policy-check", "contracts/users/v1.json", True),
         ("lake-policy-check", "README.md", False),
-        ("lake-infra-check", "infra/main.tf", True),
+        ("lake-infra-check", "infra/envs/local/ingestion/main.tf", True),
         ("lake-infra-check", "handler/app.py", False),
     ],
 )

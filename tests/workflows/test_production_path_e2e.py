@@ -1,12 +1,12 @@
 """The production path, run here: the harness pip-installed (not editable) into a fresh venv, ``infra/envs/aws``
-unchanged with its S3 backend, and the steps of ``.github/workflows/merge-gate.yml`` and ``drift-nightly.yml`` run
-in order against the local endpoint.
+(four layer roots, one S3 state object each) unchanged, and the steps of ``.github/workflows/merge-gate.yml`` and
+``drift-nightly.yml`` run in order against the local endpoint.
 
 Each job runs in a fresh copy of the checkout (as each job's ``actions/checkout`` is). The ``uses:`` steps are
 stood in for (``workflow_runner``): the fresh venv for setup-python, the installed terraform with the offline
 provider mirror for setup-terraform, STS AssumeRole on the local endpoint for configure-aws-credentials, a
 directory for artifacts, a SARIF 2.1.0 check for upload-sarif. What the repository settings hold is set here: the
-``vars`` and ``infra/envs/aws/terraform.tfvars`` (committed in a real repository, per merge-gate.yml's header).
+``vars`` and ``infra/envs/aws/lake.tfvars`` (committed in a real repository, per merge-gate.yml's header).
 
 Deliberately not run: the merge gate's ``tox`` job (it is ``bash .ci/run``, the suite this test is part of) and
 the ``production`` environment's manual approval (GitHub's, not the workflow's).
@@ -15,7 +15,10 @@ moto is more lenient than AWS: it does not evaluate trust or identity policies, 
 not enforced here (the policy gate's DRIFT-READER-READ-ONLY check judges them); the identity each job assumed is
 checked instead.
 
-The tests share one lake and run in file order: plan, apply, drift, then the seeded violation, then destroy.
+A new lake starts as ``infra/envs/aws/README.md`` says: foundation applied once by hand (the query layer reads
+foundation's KMS key at plan time, so it cannot be planned before foundation exists). The tests share one lake and
+run in file order: bootstrap, plan, apply (the three layers with changes), a Lambda-only change (planned and applied
+as ingestion alone), drift, the seeded violation, then destroy in reverse.
 """
 
 from __future__ import annotations
@@ -58,8 +61,9 @@ CHECKOUT = resolve(Path(__file__).parent)
 WORKFLOWS = Path(".github") / "workflows"
 PREFIX = "lake-ci"
 STATE_BUCKET = "tfstate-lake-ci"  # not under the lake's prefix: drift would report it as an unmanaged lake bucket
-STATE_KEY = "lake/terraform.tfstate"
+STATE_KEY_PREFIX = "lake"
 REGION = "us-east-1"
+LAYERS = ("foundation", "ingestion", "catalog", "query")
 TFVARS = f"""aws_region          = "{REGION}"
 allowed_account_ids = ["{LOCAL_ACCOUNT_ID}"]
 name_prefix         = "{PREFIX}"
@@ -68,7 +72,7 @@ datasets = {{
   tweets = {{ versions = [1] }}
 }}
 state_bucket_name = "{STATE_BUCKET}"
-state_key         = "{STATE_KEY}"
+state_key_prefix  = "{STATE_KEY_PREFIX}"
 """
 GITHUB = {"event_name": "push", "ref": "refs/heads/main", "repository": "acme/lake"}
 
@@ -98,7 +102,7 @@ class ProductionPath:
         self.variables = {
             "AWS_REGION": REGION,
             "TF_STATE_BUCKET": STATE_BUCKET,
-            "TF_STATE_KEY": STATE_KEY,
+            "TF_STATE_KEY_PREFIX": STATE_KEY_PREFIX,
             "AWS_PLAN_ROLE_ARN": self.role("github-plan"),
             "AWS_APPLY_ROLE_ARN": self.role("github-apply"),
         }
@@ -183,7 +187,7 @@ class ProductionPath:
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(CHECKOUT.root / rel, target)
-        (dest / "infra" / "envs" / "aws" / "terraform.tfvars").write_text(TFVARS, encoding="utf-8")
+        (dest / "infra" / "envs" / "aws" / "lake.tfvars").write_text(TFVARS, encoding="utf-8")
         if change is not None:
             change(dest)
         return dest
@@ -215,12 +219,26 @@ class ProductionPath:
 
     # ------------------------------------------------------------------ reading the result
 
-    def state_object(self) -> tuple[str, bytes]:
-        obj = self.aws.client("s3").get_object(Bucket=STATE_BUCKET, Key=STATE_KEY)
+    def state_object(self, layer: str) -> tuple[str, bytes]:
+        obj = self.aws.client("s3").get_object(Bucket=STATE_BUCKET, Key=f"{STATE_KEY_PREFIX}/{layer}.tfstate")
         return obj.get("VersionId", ""), obj["Body"].read()
 
-    def state(self) -> dict:
-        return json.loads(self.state_object()[1])
+    def state_objects(self) -> dict[str, tuple[str, bytes]]:
+        return {layer: self.state_object(layer) for layer in LAYERS}
+
+    def state(self, layer: str) -> dict:
+        return json.loads(self.state_object(layer)[1])
+
+    def terraform(self, checkout: Path, layer: str) -> Terraform:
+        """Terraform in a layer root of ``checkout`` as an operator runs it (credentials of the account)."""
+        env = {**self.env, **LOCAL_CREDENTIALS, "AWS_REGION": REGION}
+        config = self.cli_config()
+        if config is not None:
+            env["TF_CLI_CONFIG_FILE"] = str(config)
+        return Terraform(checkout / "infra" / "envs" / "aws" / layer, env=env)
+
+    def backend_config(self, layer: str) -> dict[str, str]:
+        return {"bucket": STATE_BUCKET, "key": f"{STATE_KEY_PREFIX}/{layer}.tfstate", "region": REGION}
 
     def run_in_venv(self, checkout: Path, *argv: str) -> subprocess.CompletedProcess:
         env = {**self.env, "PATH": f"{self.venv / 'bin'}{os.pathsep}{self.env['PATH']}"}
@@ -277,21 +295,50 @@ def managed_addresses(state: dict) -> set[str]:
     return {r.address for r in parse_state(state, "state")}
 
 
-def test_plan_job_plans_envs_aws_and_gates_it_with_the_installed_harness(prod):
+def layer_plan(checkout: Path, layer: str) -> dict:
+    return json.loads((checkout / "infra" / "envs" / "aws" / layer / "plan.json").read_text())
+
+
+def changed_layers(checkout: Path) -> list[str]:
+    return (checkout / "infra" / "envs" / "aws" / "changed-layers").read_text().split()
+
+
+def plan_arguments(root: str = "infra/envs/aws") -> list[str]:
+    return [arg for layer in LAYERS for arg in ("--plan", f"{root}/{layer}/plan.json")]
+
+
+def test_a_new_lake_starts_with_foundation_applied_by_hand_as_the_readme_says(prod):
+    """infra/envs/aws/README.md, 'A new lake': the gate on the HCL, then foundation applied once; the query layer
+    reads foundation's KMS key at plan time, so it cannot be planned before."""
+    checkout = prod.checkouts["bootstrap"] = prod.fresh_checkout("bootstrap")
+    gate = prod.run_in_venv(checkout, "lake", "policy", "check", "--infra", "infra/envs/aws")
+    assert gate.returncode == 0, gate.stdout + gate.stderr
+    tf = prod.terraform(checkout, "foundation")
+    try:
+        tf.init(backend_config=prod.backend_config("foundation"))
+        tf.run("apply", "-input=false", "-no-color", "-auto-approve", "-var-file=../lake.tfvars")
+    finally:
+        tf.close()
+    assert managed_addresses(prod.state("foundation"))
+    assert all(a.startswith("module.foundation.") for a in managed_addresses(prod.state("foundation")))
+
+
+def test_plan_job_plans_every_layer_and_gates_them_as_one_lake_with_the_installed_harness(prod):
     checkout = prod.checkouts["plan"] = prod.fresh_checkout("plan")
     result = prod.merge_gate.run_job("plan", checkout)
     report_times(result)
     assert result.ok, result.reason
-    aws_env = checkout / "infra" / "envs" / "aws"
-    assert (aws_env / "tfplan").is_file()
-    plan = json.loads((aws_env / "plan.json").read_text())
-    assert plan["resource_changes"]
+    for layer in LAYERS:
+        assert (checkout / "infra" / "envs" / "aws" / layer / "tfplan").is_file()
+        addresses = {c["address"] for c in layer_plan(checkout, layer)["resource_changes"]}
+        assert addresses and all(a.startswith(f"module.{layer}.") for a in addresses), layer
+    # foundation exists already (bootstrap) and has nothing to do: only the three new layers are marked for apply
+    assert changed_layers(checkout) == ["ingestion", "catalog", "query"]
     (sarif,) = prod.sarifs
     assert sarif["category"] == "lake-policy" and sarif["sarif"]["runs"][0]["results"] == []
-    assert (
-        f"PASS: {len(all_checks())} checks on plan infra/envs/aws/plan.json"
-        in result.step("policy gate on the plan").output
-    )
+    inputs = ", ".join(f"plan infra/envs/aws/{layer}/plan.json" for layer in LAYERS)
+    gate = result.step("policy gate on the four plans (one lake)").output
+    assert f"PASS: {len(all_checks())} checks on {inputs}" in " ".join(gate.split()), gate
     assert prod.identities[-1]["role"] == prod.variables["AWS_PLAN_ROLE_ARN"]
     # lake build wrote dist/ into the checkout, from the checkout's handler/
     assert (checkout / "dist" / "handler.zip").is_file() and (checkout / "dist" / "pyarrow-layer.zip").is_file()
@@ -323,32 +370,71 @@ def test_the_installed_harness_is_not_editable_and_works_from_the_checkout_root(
     hcl = prod.run_in_venv(checkout, "lake", "policy", "check")
     assert hcl.returncode == 0, hcl.stdout + hcl.stderr
     assert f"HCL {checkout / 'infra' / 'envs' / 'local'}" in hcl.stdout
-    on_plan = prod.run_in_venv(checkout, "lake", "policy", "check", "--plan", "infra/envs/aws/plan.json")
-    assert on_plan.returncode == 0, on_plan.stdout + on_plan.stderr
+    on_plans = prod.run_in_venv(checkout, "lake", "policy", "check", *plan_arguments())
+    assert on_plans.returncode == 0, on_plans.stdout + on_plans.stderr
 
 
-def test_apply_job_applies_exactly_the_reviewed_plan_to_the_s3_backend(prod):
+def test_apply_job_applies_exactly_the_reviewed_plans_of_the_changed_layers_in_order(prod):
+    foundation_before = prod.state_object("foundation")
     checkout = prod.checkouts["apply"] = prod.fresh_checkout("apply")
     result = prod.merge_gate.run_job("apply", checkout)
     report_times(result)
     assert result.ok, result.reason
     reviewed = prod.checkouts["plan"] / "infra" / "envs" / "aws"
     applied = checkout / "infra" / "envs" / "aws"
-    assert (applied / "tfplan").read_bytes() == (reviewed / "tfplan").read_bytes()
-    plan = json.loads((reviewed / "plan.json").read_text())
-    planned = {
-        c["address"] for c in plan["resource_changes"] if c["mode"] == "managed" and "create" in c["change"]["actions"]
-    }
-    assert managed_addresses(prod.state()) == planned
-    backend = json.loads((applied / ".terraform" / "terraform.tfstate").read_text())["backend"]
-    assert backend["type"] == "s3"
-    assert backend["config"]["bucket"] == STATE_BUCKET and backend["config"]["use_lockfile"] is True
+    output = result.step("terraform apply of the reviewed plans (layers with changes, in order)").output
+    assert "foundation: no changes, not applied" in output
+    assert output.count("Apply complete!") == 3
+    assert output.index("apply ingestion") < output.index("apply catalog") < output.index("apply query")
+    assert prod.state_object("foundation") == foundation_before  # not applied: same object version, same bytes
+    for layer in ("ingestion", "catalog", "query"):
+        assert (applied / layer / "tfplan").read_bytes() == (reviewed / layer / "tfplan").read_bytes()
+        planned = {
+            c["address"]
+            for c in layer_plan(prod.checkouts["plan"], layer)["resource_changes"]
+            if c["mode"] == "managed" and "create" in c["change"]["actions"]
+        }
+        assert managed_addresses(prod.state(layer)) == planned, layer
+        backend = json.loads((applied / layer / ".terraform" / "terraform.tfstate").read_text())["backend"]
+        assert backend["type"] == "s3"
+        assert backend["config"]["key"] == f"{STATE_KEY_PREFIX}/{layer}.tfstate"
+        assert backend["config"]["bucket"] == STATE_BUCKET and backend["config"]["use_lockfile"] is True
     assert prod.identities[-1]["role"] == prod.variables["AWS_APPLY_ROLE_ARN"]
-    assert "Apply complete!" in result.step("terraform apply of the reviewed plan").output
 
 
-def test_drift_job_assumes_drift_reader_reads_the_state_object_and_reports_clean(prod):
-    drift_reader = prod.state()["outputs"]["role_arns"]["value"]["drift-reader"]
+def a_lambda_change(checkout: Path) -> None:
+    """A change to the handler's code only: a new handler.zip, nothing else."""
+    app = checkout / "handler" / "app.py"
+    app.write_text(app.read_text(encoding="utf-8") + "\n# a Lambda-only change\n", encoding="utf-8")
+
+
+def test_a_lambda_change_plans_and_applies_the_ingestion_layer_alone(prod):
+    before = prod.state_objects()
+    gate = prod.runner("merge-gate.yml", "lambda-change")
+    plan_checkout = prod.fresh_checkout("lambda-plan", change=a_lambda_change)
+    plan = gate.run_job("plan", plan_checkout)
+    assert plan.ok, plan.reason
+    assert changed_layers(plan_checkout) == ["ingestion"]
+    changes = layer_plan(plan_checkout, "ingestion")["resource_changes"]
+    touched = {c["address"] for c in changes if c["change"]["actions"] != ["no-op"]}
+    assert touched and all(a.startswith("module.ingestion.") for a in touched), touched
+    for layer in ("foundation", "catalog", "query"):
+        assert all(
+            c["change"]["actions"] in (["no-op"], ["read"])
+            for c in layer_plan(plan_checkout, layer)["resource_changes"]
+        )
+    apply = gate.run_job("apply", prod.fresh_checkout("lambda-apply", change=a_lambda_change))
+    assert apply.ok, apply.reason
+    output = apply.step("terraform apply of the reviewed plans (layers with changes, in order)").output
+    assert output.count("Apply complete!") == 1
+    after = prod.state_objects()
+    assert after["ingestion"] != before["ingestion"]
+    for layer in ("foundation", "catalog", "query"):  # the blast radius: their state objects are untouched
+        assert after[layer] == before[layer], layer
+
+
+def test_drift_job_assumes_drift_reader_reads_the_four_state_objects_and_reports_clean(prod):
+    drift_reader = prod.state("foundation")["outputs"]["role_arns"]["value"]["drift-reader"]
     assert drift_reader == prod.role(f"{PREFIX}-drift-reader")
     checkout = prod.fresh_checkout("drift")
     result = prod.runner("drift-nightly.yml", "drift", AWS_DRIFT_READER_ROLE_ARN=drift_reader).run_job(
@@ -359,9 +445,9 @@ def test_drift_job_assumes_drift_reader_reads_the_state_object_and_reports_clean
     assert identity["role"] == drift_reader and identity["arn"].endswith(f"{PREFIX}-drift-reader/lake-drift-nightly")
     assert "no drift" in result.step("verdict").output
     report = json.loads((checkout / "reports" / "drift.json").read_text())
-    assert report["sources"] == [f"s3://{STATE_BUCKET}/{STATE_KEY}"]
+    assert report["sources"] == [f"s3://{STATE_BUCKET}/{STATE_KEY_PREFIX}/{layer}.tfstate" for layer in LAYERS]
     summary = report["summary"]
-    assert summary["resources"] == len(managed_addresses(prod.state())) > 0
+    assert summary["resources"] == sum(len(managed_addresses(prod.state(layer))) for layer in LAYERS) > 0
     assert (summary["deleted"], summary["changed"], summary["unmanaged"], summary["unknown"]) == (0, 0, 0, 0)
     markdown = (checkout / "reports" / "drift.md").read_text()
     assert markdown and markdown in result.summary
@@ -375,20 +461,21 @@ def raw_versioning_suspended(checkout: Path) -> None:
     s3.write_text(text.replace('status = "Enabled"', 'status = "Suspended"'))
 
 
-def test_a_seeded_violation_stops_the_apply_and_leaves_the_state_untouched(prod):
-    before = prod.state_object()
+def test_a_seeded_violation_stops_the_apply_and_leaves_every_state_untouched(prod):
+    before = prod.state_objects()
     gate = prod.runner("merge-gate.yml", "seeded")
     plan = gate.run_job("plan", prod.fresh_checkout("seeded", change=raw_versioning_suspended))
     assert plan.status == "failure"
-    assert plan.reason.startswith("merge-gate / plan / policy gate on the plan: exit 1\n"), plan.reason
+    assert plan.reason.startswith("merge-gate / plan / policy gate on the four plans (one lake): exit 1\n"), plan.reason
+    assert "[foundation]" in plan.reason or "module.foundation." in plan.reason  # the finding names its layer
     assert "RAW-VERSIONING" in plan.reason
     assert plan.step("upload SARIF to code scanning").status == "success"  # if: always()
     assert any(r["ruleId"] == "RAW-VERSIONING" for r in prod.sarifs[-1]["sarif"]["runs"][0]["results"])
-    assert plan.step("keep the reviewed plan").status == "skipped"
+    assert plan.step("keep the reviewed plans").status == "skipped"
     apply = gate.run_job("apply", prod.fresh_checkout("seeded-apply"))
     assert apply.status == "skipped" and apply.steps == [], apply
     assert "needs ['plan'] did not succeed" in apply.reason
-    assert prod.state_object() == before
+    assert prod.state_objects() == before
     raw = prod.aws.client("s3").get_bucket_versioning(Bucket=f"{PREFIX}-raw")
     assert raw["Status"] == "Enabled"
 
@@ -405,16 +492,19 @@ def test_a_step_broken_on_purpose_fails_naming_the_step(prod):
     assert result.status == "failure"
     assert result.reason.startswith("merge-gate / plan / install the harness: exit 1\n"), result.reason
     assert result.step("build the Lambda artifacts").status == "skipped"
-    assert result.step("terraform plan (infra/envs/aws)").status == "skipped"
+    assert result.step("terraform plan of every layer (infra/envs/aws)").status == "skipped"
 
 
-def test_envs_aws_is_destroyed_from_its_s3_state(prod):
+def test_envs_aws_is_destroyed_from_its_s3_states_in_reverse_order(prod):
     checkout = prod.checkouts["apply"]
-    env = {**prod.env, **LOCAL_CREDENTIALS, "AWS_REGION": REGION}
-    tf = Terraform(checkout / "infra" / "envs" / "aws", env=env)
-    try:
-        tf.destroy(parallelism=20)
-    finally:
-        tf.close()
-    assert managed_addresses(prod.state()) == set()
+    for layer in reversed(LAYERS):
+        tf = prod.terraform(checkout, layer)
+        try:
+            tf.init(backend_config=prod.backend_config(layer))
+            tf.run(
+                "destroy", "-input=false", "-no-color", "-auto-approve", "-parallelism=20", "-var-file=../lake.tfvars"
+            )
+        finally:
+            tf.close()
+        assert managed_addresses(prod.state(layer)) == set(), layer
     assert not [b for b in prod.aws.client("s3").list_buckets()["Buckets"] if b["Name"].startswith(f"{PREFIX}-")]
