@@ -275,7 +275,10 @@ def cmd_up(args: argparse.Namespace) -> int:
         session.save(aws.endpoint, outputs, workdir, lake.state_paths)
         raw = outputs["raw_bucket"]
         states = " ".join(str(p) for p in lake.state_paths.values())
-        print(f"lake applied ({len(lake.layers)} layer(s): {', '.join(lake.layers) or 'one root'}); raw bucket s3://{raw}", flush=True)
+        print(
+            f"lake applied ({len(lake.layers)} layer(s): {', '.join(lake.layers) or 'one root'}); raw bucket s3://{raw}",
+            flush=True,
+        )
         print("use it from another terminal:", flush=True)
         print(
             f"  export AWS_ENDPOINT_URL={aws.endpoint} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "

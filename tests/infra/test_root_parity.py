@@ -9,8 +9,8 @@ from pathlib import Path
 import hcl2
 import pytest
 
-from lake.workspace import resolve
 from lake.layers import LAYERS, layer_of
+from lake.workspace import resolve
 from policies.loaders.layers import load_env_hcl
 
 CHECKOUT = resolve(Path(__file__).parent)

@@ -15,7 +15,9 @@ INFRA_DIR = resolve(Path(__file__).parent).infra
 
 MODULE_DIRS = sorted(p for p in (INFRA_DIR / "modules").iterdir() if p.is_dir())
 LAYER_DIRS = sorted(p for p in (INFRA_DIR / "layers").iterdir() if p.is_dir())
-ROOT_DIRS = sorted(p for env in ("local", "aws") for p in (INFRA_DIR / "envs" / env).iterdir() if p.is_dir() and p.name != "common")
+ROOT_DIRS = sorted(
+    p for env in ("local", "aws") for p in (INFRA_DIR / "envs" / env).iterdir() if p.is_dir() and p.name != "common"
+)
 
 
 def load(path: Path) -> dict:
