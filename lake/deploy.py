@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from lake.errors import LakeError
@@ -84,6 +85,7 @@ class LocalLake:
         self.layer_outputs: dict[str, dict] = {}
         self.outputs: dict = {}
         self.timings: dict[str, float] = {}
+        self.runs: list[tuple[str, str, float, float]] = []  # (apply|destroy, layer, started, finished)
 
     @property
     def layered(self) -> bool:
@@ -134,7 +136,7 @@ class LocalLake:
         layers that need only it side by side) and return the outputs of every layer (also ``.outputs``)."""
 
         def apply_one(layer: str) -> None:
-            with self._timed(f"apply:{layer or 'root'}"):
+            with self._timed(f"apply:{layer or 'root'}"), self._run("apply", layer):
                 self.terraforms[layer].apply(variables=self.tf_variables(layer), parallelism=self.parallelism)
             self.layer_outputs[layer] = self.terraforms[layer].output()
 
@@ -193,7 +195,8 @@ class LocalLake:
         """Destroy ``layers`` (default all) in reverse dependency order (the apply waves, last first)."""
 
         def destroy_one(layer: str) -> None:
-            self.terraforms[layer].destroy(variables=self.tf_variables(layer), parallelism=self.parallelism)
+            with self._run("destroy", layer):
+                self.terraforms[layer].destroy(variables=self.tf_variables(layer), parallelism=self.parallelism)
             self.layer_outputs.pop(layer, None)
 
         with self._timed("destroy"):
@@ -265,6 +268,15 @@ class LocalLake:
 
     def _timed(self, step: str):
         return _Timer(self.timings, step)
+
+    @contextmanager
+    def _run(self, action: str, layer: str) -> Iterator[None]:
+        """Record when ``action`` of ``layer`` started and finished (in ``runs``, also when it failed)."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.runs.append((action, layer, started, time.monotonic()))
 
 
 def merge_outputs(layer_outputs: Mapping[str, dict]) -> dict:

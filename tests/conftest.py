@@ -3,8 +3,8 @@
 - ``lake_tmp``: a session temp dir (outside pytest's basetemp rotation) for Terraform data and state.
 - ``local_aws``: a session-scoped :class:`lake.local_aws.LocalAWS` (moto server on loopback).
 - ``lake_artifacts``: ``(handler_zip, layer_zip)`` the Lambda functions are created from.
-- ``deployed_lake``: ``infra/envs/local`` applied once against ``local_aws`` (a :class:`lake.deploy.LocalLake`:
-  ``.outputs``, ``.aws``, ``.state_path``, ``.terraform``), destroyed when the session ends.
+- ``deployed_lake``: ``infra/envs/local`` (four layers) applied once against ``local_aws`` (a :class:`lake.deploy.LocalLake`:
+  ``.outputs``, ``.aws``, ``.state_paths`` and ``.terraforms`` per layer), not destroyed (see the fixture).
 
 Tests that use ``deployed_lake`` run Terraform: mark them ``@pytest.mark.e2e``.
 """

@@ -1,6 +1,7 @@
-"""Adding a dataset is data only: one contract file plus one entry in ``datasets`` grows the plan by exactly
-that dataset's function, notification filters, crawler and table (and widens the two policies that name
-per-dataset prefixes), with nothing replaced or destroyed."""
+"""Adding a dataset is data only: one contract file plus one entry in ``datasets`` grows the layers' plans by
+exactly that dataset's function and notification filters (ingestion), crawler, table and alarms (catalog), and
+widens the policies that name per-dataset prefixes (foundation), with nothing replaced or destroyed and nothing
+in query."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def grown_lake(deployed_lake, lake_artifacts, lake_tmp):
     (root / "src" / "contracts" / "orders" / "v1.json").write_text(json.dumps(ORDERS_V1, indent=2))
     work = root / "work"
     work.mkdir()
-    shutil.copy(deployed_lake.state_path, work / "terraform.tfstate")
+    for state in deployed_lake.state_paths.values():
+        shutil.copy(state, work / state.name)
     handler_zip, layer_zip = lake_artifacts
     lake = LocalLake(
         deployed_lake.aws,
@@ -69,9 +71,9 @@ def grown_lake(deployed_lake, lake_artifacts, lake_tmp):
 
 @pytest.fixture(scope="module")
 def changes(grown_lake):
-    plan = grown_lake.plan_json()
     return {
         rc["address"]: rc["change"]
+        for plan in grown_lake.plan_jsons(bootstrap=False).values()
         for rc in plan["resource_changes"]
         if rc["change"]["actions"] not in (["no-op"], ["read"])
     }
@@ -81,48 +83,48 @@ def test_plan_grows_by_the_new_dataset_only(changes):
     created = {a for a, c in changes.items() if c["actions"] == ["create"]}
     updated = {a for a, c in changes.items() if c["actions"] == ["update"]}
     assert created == {
-        'module.lake.module.lambda.aws_lambda_function.etl["orders"]',
-        'module.lake.module.lambda.aws_cloudwatch_log_group.etl["orders"]',
-        'module.lake.module.lambda.aws_lambda_function_event_invoke_config.etl["orders"]',
-        'module.lake.aws_lambda_permission.raw_invokes_etl["orders"]',
-        'module.lake.module.glue.aws_glue_catalog_table.this["orders_v1"]',
-        'module.lake.module.glue.aws_glue_crawler.this["orders_v1"]',
-        'module.lake.module.alarms.aws_cloudwatch_metric_alarm.this["lake-local-etl-orders-errors"]',
-        'module.lake.module.alarms.aws_cloudwatch_metric_alarm.this["lake-local-etl-orders-throttles"]',
+        'module.ingestion.module.lambda.aws_lambda_function.etl["orders"]',
+        'module.ingestion.module.lambda.aws_cloudwatch_log_group.etl["orders"]',
+        'module.ingestion.module.lambda.aws_lambda_function_event_invoke_config.etl["orders"]',
+        'module.ingestion.aws_lambda_permission.raw_invokes_etl["orders"]',
+        'module.catalog.module.glue.aws_glue_catalog_table.this["orders_v1"]',
+        'module.catalog.module.glue.aws_glue_crawler.this["orders_v1"]',
+        'module.catalog.module.alarms.aws_cloudwatch_metric_alarm.this["lake-local-etl-orders-errors"]',
+        'module.catalog.module.alarms.aws_cloudwatch_metric_alarm.this["lake-local-etl-orders-throttles"]',
     }
     assert updated == {
-        "module.lake.aws_s3_bucket_notification.raw",
-        'module.lake.module.iam.aws_iam_role_policy.this["etl"]',
-        'module.lake.module.iam.aws_iam_role_policy.this["crawler"]',
-        'module.lake.module.iam.aws_iam_role_policy.this["drift-reader"]',  # GetPartitions on the new table
-        "module.lake.module.iam.aws_iam_role_policy.batch_operations",  # may invoke the new function
+        "module.ingestion.aws_s3_bucket_notification.raw",
+        'module.foundation.module.iam.aws_iam_role_policy.this["etl"]',
+        'module.foundation.module.iam.aws_iam_role_policy.this["crawler"]',
+        'module.foundation.module.iam.aws_iam_role_policy.this["drift-reader"]',  # GetPartitions on the new table
+        "module.foundation.module.iam.aws_iam_role_policy.batch_operations",  # may invoke the new function
     }
     assert set(changes) == created | updated  # nothing destroyed or replaced
 
 
 def test_new_notification_filters_route_to_the_new_function(changes):
-    after = changes["module.lake.aws_s3_bucket_notification.raw"]["after"]["lambda_function"]
+    after = changes["module.ingestion.aws_s3_bucket_notification.raw"]["after"]["lambda_function"]
     orders = sorted((n["filter_prefix"], n["filter_suffix"]) for n in after if n["filter_prefix"] == "incoming/orders/")
     assert orders == [("incoming/orders/", ".json"), ("incoming/orders/", ".json.gz")]
     assert len(after) == 2 * len(GROWN)
 
 
 def test_new_function_and_crawler_agree_on_the_curated_prefix(changes):
-    fn = changes['module.lake.module.lambda.aws_lambda_function.etl["orders"]']["after"]
+    fn = changes['module.ingestion.module.lambda.aws_lambda_function.etl["orders"]']["after"]
     env = fn["environment"][0]["variables"]
     assert env["DATASET"] == "orders" and env["SCHEMA_VERSION"] == "1"
     assert env["CURATED_PREFIX"] == "dataset/orders/schema=1"
-    crawler = changes['module.lake.module.glue.aws_glue_crawler.this["orders_v1"]']["after"]
+    crawler = changes['module.catalog.module.glue.aws_glue_crawler.this["orders_v1"]']["after"]
     assert crawler["s3_target"] == []
     assert [t["tables"] for t in crawler["catalog_target"]] == [["orders_v1"]]
-    table = changes['module.lake.module.glue.aws_glue_catalog_table.this["orders_v1"]']["after"]
+    table = changes['module.catalog.module.glue.aws_glue_catalog_table.this["orders_v1"]']["after"]
     assert table["storage_descriptor"][0]["location"] == f"s3://{env['CURATED_BUCKET']}/{env['CURATED_PREFIX']}/"
     assert crawler["schema_change_policy"] == [{"update_behavior": "LOG", "delete_behavior": "LOG"}]
 
 
 def test_new_table_columns_match_the_python_type_mapping(grown_lake, changes):
     contract = load_file(grown_lake.config_dir.parent.parent.parent / "contracts" / "orders" / "v1.json")
-    table = changes['module.lake.module.glue.aws_glue_catalog_table.this["orders_v1"]']["after"]
+    table = changes['module.catalog.module.glue.aws_glue_catalog_table.this["orders_v1"]']["after"]
     columns = [(c["name"], c["type"]) for c in table["storage_descriptor"][0]["columns"]]
     assert columns == glue_columns(contract)
     assert ("lines", "array<struct<sku:string,qty:bigint,bool:boolean,list:array<double>>>") in columns
@@ -130,13 +132,13 @@ def test_new_table_columns_match_the_python_type_mapping(grown_lake, changes):
 
 
 def test_new_prefixes_are_granted_to_etl_and_crawler(changes):
-    etl = json.loads(changes['module.lake.module.iam.aws_iam_role_policy.this["etl"]']["after"]["policy"])
+    etl = json.loads(changes['module.foundation.module.iam.aws_iam_role_policy.this["etl"]']["after"]["policy"])
     grants = {
         r for s in etl["Statement"] for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
     }
     assert "arn:aws:s3:::lake-local-raw/incoming/orders/*" in grants
     assert "arn:aws:s3:::lake-local-curated/dataset/orders/schema=1/*" in grants
-    crawler = json.loads(changes['module.lake.module.iam.aws_iam_role_policy.this["crawler"]']["after"]["policy"])
+    crawler = json.loads(changes['module.foundation.module.iam.aws_iam_role_policy.this["crawler"]']["after"]["policy"])
     assert any(
         "arn:aws:s3:::lake-local-curated/dataset/orders/schema=1/*" in s["Resource"] for s in crawler["Statement"]
     )
@@ -146,6 +148,6 @@ def test_a_listed_version_without_a_contract_fails_the_plan_naming_the_file(grow
     grown_lake.variables = {"datasets": {**GROWN, "ghost": {"versions": [1]}}}
     try:
         with pytest.raises(TerraformError, match=r"ghost/v1\.json"):
-            grown_lake.plan_exitcode()
+            grown_lake.plan_exitcodes(["catalog"])
     finally:
         grown_lake.variables = {"datasets": GROWN}

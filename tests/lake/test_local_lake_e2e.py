@@ -215,7 +215,7 @@ def test_demo_with_a_wrong_notification_filter_processes_nothing_and_says_so(lak
     copy = tmp_path / "repo"
     shutil.copytree(CHECKOUT.infra, copy / "infra", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     shutil.copytree(CHECKOUT.contracts, copy / "contracts", ignore=shutil.ignore_patterns("__pycache__"))
-    main_tf = copy / "infra" / "main.tf"
+    main_tf = copy / "infra" / "layers" / "ingestion" / "main.tf"
     text = main_tf.read_text()
     assert 'filter_prefix       = "incoming/${lambda_function.value.dataset}/"' in text
     main_tf.write_text(
@@ -272,7 +272,7 @@ def test_lake_demo_from_a_clean_environment(tmp_path):
     top_lang, top_n = sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))[0]
     assert [line for line in out.splitlines() if f" {top_lang} " in line and f" {top_n} " in line], out
     crawler = out.split("console-style change: delete crawler ")[1].split(",")[0]
-    report = out.split("drift check: Terraform state vs live")[1]
+    report = out.split("drift check: every layer's Terraform state vs live")[1]
     assert crawler in report, report
     assert "critical" in report.lower() and "versioning" in report.lower(), report
     assert "lake drift exit code 1" in out
