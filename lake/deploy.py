@@ -161,17 +161,28 @@ class LocalLake:
             return self.terraforms[layer].plan_json(plan_dir, variables=self.tf_variables(layer))
 
     def plan_jsons(self, layers: list[str] | None = None, bootstrap: bool = True) -> dict[str, dict]:
-        """A plan of each of ``layers`` (default all), in order. A layer that reads another at plan time
-        (:data:`lake.layers.PLAN_READS`) needs that one applied: with ``bootstrap`` it is applied first when its
-        state is empty, as it would already exist in an account where a single layer is changed."""
+        """A plan of each of ``layers`` (default all), planned side by side. A layer that reads another at plan
+        time (:data:`lake.layers.PLAN_READS`) needs that one applied: with ``bootstrap`` it is applied first when its
+        state is empty (after its own plan is taken), as it would already exist in an account where a single layer
+        is changed."""
+        picked = self._pick(layers)
         plans: dict[str, dict] = {}
-        for layer in self._pick(layers):
-            if bootstrap:
-                for needed in PLAN_READS.get(layer, ()):
-                    if needed in self.layers and not self._has_state(needed):
-                        self.apply([needed])
+
+        def missing(layer: str) -> list[str]:
+            needed = PLAN_READS.get(layer, ()) if bootstrap else ()
+            return [n for n in needed if n in self.layers and not self._has_state(n)]
+
+        later = [layer for layer in picked if missing(layer)]
+        to_apply = sorted({n for layer in later for n in missing(layer)})
+
+        def plan_one(layer: str) -> None:
             plans[layer] = self.plan_json(layer)
-        return plans
+
+        self._each([layer for layer in picked if layer not in later], plan_one)
+        if later:
+            self.apply(to_apply)
+            self._each(later, plan_one)
+        return {layer: plans[layer] for layer in picked}
 
     def plan_exitcodes(self, layers: list[str] | None = None) -> dict[str, int]:
         """``terraform plan -detailed-exitcode`` per layer: 0 nothing to do, 2 changes pending."""
