@@ -12,11 +12,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-GLUE = "module.lake.module.glue"
-S3 = "module.lake.module.s3"
-IAM = "module.lake.module.iam"
-LAMBDA = "module.lake.module.lambda"
-ATHENA = "module.lake.module.athena"
+GLUE = "module.catalog.module.glue"
+S3 = "module.foundation.module.s3"
+IAM = "module.foundation.module.iam"
+LAMBDA = "module.ingestion.module.lambda"
+ATHENA = "module.query.module.athena"
 
 # the fields of GetCrawler that CreateCrawler / UpdateCrawler accept
 CRAWLER_INPUT = (
@@ -427,8 +427,8 @@ SCENARIOS = [
         "unmanaged",
         "aws_s3_bucket_notification:lake-local-raw/console-added",
         critical=False,
-        parent="module.lake.aws_s3_bucket_notification.raw",
-        terraform_sees="module.lake.aws_s3_bucket_notification.raw",
+        parent="module.ingestion.aws_s3_bucket_notification.raw",
+        terraform_sees="module.ingestion.aws_s3_bucket_notification.raw",
         attack="raw-notification-added",
     ),
     Scenario(

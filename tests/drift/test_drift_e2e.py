@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 def check(lake):
     options = CheckOptions(
-        states=[str(lake.state_path)],
+        states=[str(path) for path in lake.state_paths.values()],
         aws=AWSOptions(endpoint_url=lake.aws.endpoint, region=lake.aws.region),
         progress=False,
     )
