@@ -41,6 +41,8 @@ class Group:
         drift = [f for f in self.findings if not f.ignored and f.kind in DRIFT_KINDS]
         critical = sum(1 for f in drift if f.severity is Severity.CRITICAL)
         status = f"{len(drift)} drift ({critical} critical)" if drift else "no drift"
+        if not self.states and not self.resources:
+            return f"{self.label}: {status} | found in the lake's scope, owned by no single layer"
         states = f" | state: {', '.join(self.states)}" if self.states else ""
         return f"{self.label}: {status} | {self.checked}/{self.resources} resources checked{states}"
 

@@ -7,6 +7,8 @@ over the four states, then over the changed layer's state alone, reverted, and t
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from drift_scenarios import CROSS_LAYER
 
@@ -59,3 +61,31 @@ def test_reverted_cross_layer_changes_leave_the_report_clean(deployed_lake):
     report = check(deployed_lake)
     assert [f.to_dict() for f in report.findings] == []
     assert report.exit_code() == 0 and {g.layer for g in report.groups()} == set(deployed_lake.layers)
+
+
+def test_cli_reads_the_four_layers_under_one_prefix(deployed_lake, tmp_path, monkeypatch, capsys):
+    """`lake drift --state-prefix DIR/` on the applied lake: one clean report, each layer with its own state."""
+    from lake.cli import main
+
+    for key, value in deployed_lake.aws.environment().items():
+        monkeypatch.setenv(key, value)
+    directory = {path.parent for path in deployed_lake.state_paths.values()}
+    assert len(directory) == 1
+    report = tmp_path / "drift.json"
+    aws = ["--endpoint-url", deployed_lake.aws.endpoint, "--region", deployed_lake.aws.region]
+    code = main(["drift", "--state-prefix", f"{directory.pop()}/", *aws, "--json", str(report), "--markdown", "-"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    doc = json.loads(report.read_text())
+    layers = doc["summary"]["layers"]
+    assert [(e["layer"], e["states"]) for e in layers] == [
+        (layer, [str(deployed_lake.state_paths[layer])]) for layer in ("foundation", "ingestion", "catalog", "query")
+    ]
+    assert all(e["resources"] and e["checked"] == e["resources"] for e in layers)
+    assert doc["findings"] == [] and doc["summary"]["resources"] == sum(e["resources"] for e in layers)
+    assert [line for line in out.splitlines() if line.startswith("## Layer ")] == [
+        "## Layer foundation",
+        "## Layer ingestion",
+        "## Layer catalog",
+        "## Layer query",
+    ]
