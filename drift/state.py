@@ -199,6 +199,10 @@ def combine(states: list[LoadedState]) -> States:
     """The states as one lake. Each resource is kept once: a second state managing the same address, or the same
     object (type and id) under another address, is a :class:`Conflict` (a half-done migration), never merged."""
     by_layer: dict[str, str] = {}
+    locations = [state.location for state in states]
+    twice = sorted({location for location in locations if locations.count(location) > 1})
+    if twice:
+        raise StateError(f"{twice[0]}: state given twice")
     for state in states:
         if state.layer != SINGLE and state.layer in by_layer:
             raise StateError(f"layer {state.layer} given twice: {by_layer[state.layer]} and {state.location}")

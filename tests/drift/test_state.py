@@ -122,10 +122,14 @@ def test_layer_arguments_that_cannot_be_right_fail_the_run(tmp_path):
     catalog.write_text(json.dumps(_doc(_resource("module.catalog.module.glue", "aws_glue_crawler", "this", "c"))))
     with pytest.raises(StateError, match=r"given as layer foundation but it manages catalog resources"):
         load_states([f"foundation={catalog}"])
+    copy = tmp_path / "catalog-copy.tfstate"
+    copy.write_text(catalog.read_text())
     with pytest.raises(StateError, match="layer catalog given twice"):
-        load_states([str(catalog), f"catalog={catalog}"])
+        load_states([str(catalog), f"catalog={copy}"])
     with pytest.raises(StateError, match=r"unknown layer 'glue' \(the layers are foundation, ingestion"):
         parse_source(f"glue={catalog}")
+    with pytest.raises(StateError, match=r"catalog\.tfstate: state given twice"):
+        load_states([str(catalog), str(catalog)])
     with pytest.raises(StateError, match="no state given"):
         load_states([])
 
