@@ -169,10 +169,8 @@ def parse_source(text: str | StateSource) -> StateSource:
 
 def prefix_sources(prefix: str) -> list[StateSource]:
     """The four layers' states under one backend prefix: ``<prefix><layer>.tfstate`` (``s3://b/lake/`` or ``dir/``)."""
-    if prefix.startswith("s3://"):
-        bucket, _ = parse_s3_url(prefix + "x")  # validates the bucket part
-        if not bucket:
-            raise StateError(f"{prefix}: a state prefix looks like s3://bucket/path/")
+    if prefix.startswith("s3://") and not urlparse(prefix).netloc:
+        raise StateError(f"{prefix}: a state prefix looks like s3://bucket/path/")
     return [StateSource(f"{prefix}{layer}.tfstate", layer) for layer in LAYERS]
 
 
