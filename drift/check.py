@@ -2,7 +2,7 @@
 
 The states are the lake's layers (one per Terraform root, :mod:`drift.state`), checked as one lake: unmanaged
 discovery knows everything any state manages, the invariants are judged on the live model of every layer together
-(the crawler's targets in catalog with its role in foundation), and each finding names its layer.
+(a crawler's targets in catalog with foundation's buckets), and each finding names its layer.
 """
 
 from __future__ import annotations

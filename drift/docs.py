@@ -77,9 +77,11 @@ One run reads all four and writes one report:
 - unmanaged discovery knows what every given state manages: an object one layer manages is never reported as
   unmanaged because another layer's adapter found it (the ingestion layer's notification on foundation's raw
   bucket);
-- the invariants are judged on the live model of all the layers together: a crawler target changed by hand to
-  raw (catalog) is judged with the crawler role (foundation), a function environment pointed at raw (ingestion)
-  with the etl role (foundation), a table moved into raw (catalog) with the analyst role (foundation);
+- the invariants are judged on the live model of all the layers together, so a hand change in one layer is
+  judged with what the others hold: a crawler given an S3 target on raw (catalog) breaks CRAWLER-SCOPE against
+  foundation's raw bucket; a function told to write into raw (ingestion) breaks ETL-CONFIG and ETL-NO-RAW-WRITE
+  against foundation's buckets and etl role policy; a table moved into raw (catalog) breaks ATHENA-NO-RAW against
+  foundation's buckets. Judged on its own layer's state alone, none of these is critical;
 - every format groups the findings by layer (in apply order; an unmanaged object takes its parent's layer, else
   the one layer that manages its type, else `lake`), each group with its state and coverage; in JSON each
   finding has `layer` and `summary.layers` counts per layer.
