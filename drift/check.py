@@ -1,4 +1,9 @@
-"""One drift check end to end: states in, a :class:`~drift.report.Report` out (used by the CLI, tests, bench)."""
+"""One drift check end to end: states in, a :class:`~drift.report.Report` out (used by the CLI, tests, bench).
+
+The states are the lake's layers (one per Terraform root, :mod:`drift.state`), checked as one lake: unmanaged
+discovery knows everything any state manages, the invariants are judged on the live model of every layer together
+(a crawler's targets in catalog with foundation's buckets), and each finding names its layer.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,20 @@ import datetime as dt
 import fnmatch
 from dataclasses import dataclass, field
 
-from drift import catalog_health
+from drift import catalog_health, layering
 from drift.aws import AWSOptions, LiveAWS
+from drift.decide import finding_for_conflict
 from drift.ignore import Rule, apply_rules
 from drift.judge import Checker, judge
 from drift.model import ManagedResource
 from drift.report import Report
 from drift.scan import scan
-from drift.state import load_states
+from drift.state import StateSource, load_states
 
 
 @dataclass
 class CheckOptions:
-    states: list[str]
+    states: list[str | StateSource]  # PATH, s3://bucket/key or <layer>=<state>; one per layer of the lake
     aws: AWSOptions = field(default_factory=AWSOptions)
     name_prefix: str | None = None  # None: inferred from the managed bucket names
     only: list[str] = field(default_factory=list)  # resource type / address globs to read (applied before the scan)
@@ -55,15 +61,19 @@ def select(resources: list[ManagedResource], only: list[str], skip: list[str]) -
 
 def run_check(options: CheckOptions, live: LiveAWS | None = None, checker: Checker | None = None) -> Report:
     live = live or LiveAWS(options.aws)
-    resources = select(load_states(options.states, lambda: live.client("s3")), options.only, options.skip)
+    lake = load_states(options.states, lambda: live.client("s3"))
+    resources = select(lake.resources, options.only, options.skip)
     prefix = options.name_prefix or infer_name_prefix(resources)
     result = scan(resources, live, name_prefix=prefix, workers=options.aws.workers, progress=options.progress)
     judgement = judge(result.findings, resources, result.live, result.unmanaged, checker)
-    expired = apply_rules(result.findings, options.rules, options.today or dt.date.today())
+    findings = result.findings + [finding_for_conflict(c.kept, c.other) for c in lake.conflicts]
+    layering.assign(findings, lake.resources)
+    expired = apply_rules(findings, options.rules, options.today or dt.date.today())
     catalog = catalog_health.check(resources, live) if options.catalog_health else None
     return Report(
-        sources=list(options.states),
-        findings=result.findings,
+        sources=lake.locations,
+        findings=findings,
+        layers=layer_summary(lake.layers, resources, result.live),
         resources=len(resources),
         checked=result.checked,
         calls=result.calls,
@@ -75,3 +85,15 @@ def run_check(options: CheckOptions, live: LiveAWS | None = None, checker: Check
         expired_rules=expired,
         catalog=catalog,
     )
+
+
+def layer_summary(layers: dict[str, str], resources: list[ManagedResource], live: dict) -> dict[str, dict]:
+    """Layer -> its state(s), how many resources it manages and how many of them were read."""
+    out: dict[str, dict] = {}
+    for location, layer in layers.items():
+        out.setdefault(layer, {"states": [], "resources": 0, "checked": 0})["states"].append(location)
+    for resource in resources:
+        entry = out.setdefault(resource.layer, {"states": [], "resources": 0, "checked": 0})
+        entry["resources"] += 1
+        entry["checked"] += (resource.source, resource.address) in live
+    return out

@@ -19,9 +19,16 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "states",
-        nargs="+",
+        nargs="*",
         metavar="STATE",
-        help="a state file or s3://bucket/key of the S3 backend (read-only, no lock)",
+        help="a state file or s3://bucket/key of the S3 backend (read-only, no lock), one per layer of the lake; "
+        "<layer>=<state> names its layer (default: the layer its addresses name)",
+    )
+    p.add_argument(
+        "--state-prefix",
+        metavar="PREFIX",
+        help="read the four layers' states <PREFIX><layer>.tfstate (s3://bucket/lake/ or a directory/); "
+        "any that cannot be read fails the run",
     )
     aws = p.add_argument_group("AWS")
     aws.add_argument("--region", help="AWS region (default: from the profile / environment)")
@@ -92,16 +99,20 @@ def run(args: argparse.Namespace) -> int:
     from drift.check import CheckOptions, run_check
     from drift.ignore import load_rules
     from drift.report import console, html, json_report, markdown
+    from drift.state import prefix_sources
 
     if args.workers < 1:
         raise LakeError(f"--workers {args.workers}: must be at least 1")
+    states = list(args.states) + (prefix_sources(args.state_prefix) if args.state_prefix else [])
+    if not states:
+        raise LakeError("lake drift: give the states to check (STATE ... or --state-prefix PREFIX)")
     previous = None
     if args.previous:
         from drift.history import load_previous
 
         previous = load_previous(args.previous)
     options = CheckOptions(
-        states=list(args.states),
+        states=states,
         aws=AWSOptions(
             region=args.region,
             profile=args.profile,

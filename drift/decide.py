@@ -85,6 +85,23 @@ def finding_for_unknown(
     )
 
 
+def finding_for_conflict(kept: ManagedResource, other: ManagedResource) -> Finding:
+    """One object managed by two states: an apply of either may change or destroy what the other manages."""
+    where = f"{kept.source} and {other.source}"
+    also = "" if kept.address == other.address else f" (as {other.address} in {other.source})"
+    return Finding(
+        kind=Kind.CONFLICT,
+        address=kept.address,
+        type=kept.type,
+        resource_id=kept.id,
+        source=other.source,
+        severity=Severity.CRITICAL,
+        message=f"{kept.type} {kept.id or kept.address} is managed by two states: {where}{also}",
+        remedy=remedy.for_conflict(kept.address, kept.source, other.source, other.address),
+        layer=kept.layer,
+    )
+
+
 def merge_live(state: object, live: object) -> object:
     """The state's attributes with everything the adapter read from AWS laid over them (the live model)."""
     if isinstance(state, dict) and isinstance(live, dict):

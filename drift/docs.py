@@ -29,13 +29,17 @@ KIND_TEXT = {
     "workgroup, crawler or Glue job named with the lake's prefix. Each is judged against the invariants as if it "
     "were managed (a hand-made expiry rule on raw is critical). Every console action that can break an invariant, "
     "and what it must produce, is listed in [the attack surface](attack-surface.md)",
+    Kind.CONFLICT: "one object managed by two of the given states: the same address in two states, or the same "
+    "object (type and id) under two addresses, as a half-done migration from one state to the layers leaves it. "
+    "Never merged: the object is read once (for the first state given) and the finding names both states; it is "
+    "critical, because an apply of either state can change or destroy what the other manages",
     Kind.UNKNOWN: "could not be checked: access denied, throttled past the retry budget, an unexpected AWS error, or "
     "no adapter for the type; counted against coverage, never a crash and never silently skipped",
 }
 SEVERITY_TEXT = {
     Severity.CRITICAL: "the live lake, rebuilt from what AWS returned, breaks an invariant "
     "([invariants](invariants.md) as checked by `policies`) that the recorded state does not "
-    "break; the finding lists each broken invariant",
+    "break; the finding lists each broken invariant. A `conflict` (two states managing one object) is always critical",
     Severity.WARNING: "drift that breaks no invariant (still drift: exit 1 with `--fail-on any`); a harmless change "
     "(memory, a tag, a description, an extra environment variable) is never critical, so `--fail-on critical` pages "
     "only for a broken invariant",
@@ -44,19 +48,45 @@ SEVERITY_TEXT = {
 INTRO = """# Drift: reading the report
 
 `lake drift` compares Terraform state with live AWS and reports what differs. It needs no Terraform binary and
-no configuration: only the state (a local file or the S3 backend object, read with a plain GetObject, no lock)
+no configuration: only the states (local files or the S3 backend objects, read with a plain GetObject, no lock)
 and read access to AWS (the lake's `drift-reader` role).
 
 ```
-lake drift STATE [STATE ...] [--region R] [--profile P] [--role-arn ARN] [--endpoint-url URL]
-           [--ignore-file drift-ignore.toml] [--fail-on critical|any]
+lake drift [STATE ...] [--state-prefix PREFIX] [--region R] [--profile P] [--role-arn ARN] [--endpoint-url URL]
+           [--ignore-file drift-ignore.toml] [--fail-on critical|any] [--previous last.json]
            [--json report.json] [--markdown summary.md] [--html report.html]
            [--only GLOB] [--skip GLOB] [--name-prefix lake-prod] [--workers 16]
 
-lake drift infra/envs/aws/terraform.tfstate --role-arn arn:aws:iam::123456789012:role/lake-prod-drift-reader
-lake drift s3://tf-state/lake/terraform.tfstate --fail-on critical --html drift.html --markdown summary.md
-lake drift /tmp/lake/terraform.tfstate --endpoint-url http://127.0.0.1:5000     # the local moto lake
+lake drift --state-prefix s3://tf-state/lake/ --role-arn arn:aws:iam::123456789012:role/lake-prod-drift-reader
+lake drift foundation=s3://tf-state/lake/foundation.tfstate catalog=./catalog.tfstate ... --html drift.html
+lake drift --state-prefix /tmp/lake/ --endpoint-url http://127.0.0.1:5000     # the local moto lake
 ```
+
+## One lake, four states
+
+The lake is four Terraform roots with a state each: foundation (buckets, key, roles), ingestion (functions,
+layer, S3 event wiring, failure queue), catalog (Glue database, tables, crawlers) and query (Athena workgroup).
+One run reads all four and writes one report:
+
+- each state is a layer: `<layer>=<state>` names it, else the layer is the one its addresses name
+  (`module.<layer>.…`); `--state-prefix P` reads `P<layer>.tfstate` for each of the four layers (the S3 backend
+  keys of `infra/envs/aws`, or the local lake's state directory). A state that cannot be read, a layer given
+  twice, or a state given as one layer that holds another's resources fails the run (exit 2, one line): a
+  report missing a layer would look clean;
+- the same address, or the same object, managed by two states is a `conflict` finding, not a silent merge;
+- unmanaged discovery knows what every given state manages: an object one layer manages is never reported as
+  unmanaged because another layer's adapter found it (the ingestion layer's notification on foundation's raw
+  bucket);
+- the invariants are judged on the live model of all the layers together, so a hand change in one layer is
+  judged with what the others hold: a crawler given an S3 target on raw (catalog) breaks CRAWLER-SCOPE against
+  foundation's raw bucket; a function told to write into raw (ingestion) breaks ETL-CONFIG and ETL-NO-RAW-WRITE
+  against foundation's buckets and etl role policy; a table moved into raw (catalog) breaks ATHENA-NO-RAW against
+  foundation's buckets. Judged on its own layer's state alone, none of these is critical;
+- every format groups the findings by layer (in apply order; an unmanaged object takes its parent's layer, else
+  the one layer that manages its type, else `lake`), each group with its state and coverage; in JSON each
+  finding has `layer` and `summary.layers` counts per layer.
+
+A single state (an unsplit root) still works: its findings are not grouped.
 
 How it works: every managed resource is read by the adapter for its type (in a thread pool, with botocore's
 adaptive retries; shared bulk reads such as one `GetAccountAuthorizationDetails` for every role and one
@@ -92,12 +122,18 @@ def render() -> str:
                 ("changed", remedy.for_changed("A")),
                 ("deleted", remedy.for_deleted("A")),
                 ("unmanaged", remedy.for_unmanaged("TYPE", "ID", "<the AWS CLI delete command for it>")),
+                ("conflict", remedy.for_conflict("A", "STATE1", "STATE2", "A2")),
                 ("unknown (denied)", remedy.for_unknown("denied", "<the adapter's read calls>")),
                 ("unknown (no adapter)", remedy.for_unknown("no adapter", "")),
             )
         ],
     )
-    lines += ["", "`terraform state rm` is only ever suggested for a deletion that was intended.", ""]
+    lines += [
+        "",
+        "`terraform state rm` is only ever suggested for a deletion that was intended, or to end a conflict "
+        "(it forgets the object in one state; AWS keeps it).",
+        "",
+    ]
     lines += ["## Exit codes", ""]
     lines += _table(
         ("code", "meaning"),
@@ -108,11 +144,11 @@ def render() -> str:
             ),
             (
                 str(EXIT_DRIFT),
-                "drift: any deleted/changed/unmanaged finding not ignored (`--fail-on any`, the default) or any critical one (`--fail-on critical`)",
+                "drift: any deleted/changed/unmanaged/conflict finding not ignored (`--fail-on any`, the default) or any critical one (`--fail-on critical`)",
             ),
             (
                 str(EXIT_ERROR),
-                "error: unreadable state, bad ignore file, no credentials / endpoint unreachable, bad arguments",
+                "error: unreadable state (any one of the layers), a layer given twice, bad ignore file, no credentials / endpoint unreachable, bad arguments",
             ),
         ],
     )
@@ -127,14 +163,16 @@ def render() -> str:
     lines += ["## Outputs", ""]
     lines += [
         "- console: a table on stdout (colour on a terminal; a progress bar on stderr when it is a terminal);",
-        "- `--json`: the whole report (`summary`, `broken_invariants`, `expired_ignores`, `findings` with `changes`);",
+        "- `--json`: the whole report (`summary` with per-layer counts in `summary.layers`, `broken_invariants`, "
+        "`expired_ignores`, `findings` with `layer` and `changes`);",
         "- `--markdown`: a job summary (CI: `>> $GITHUB_STEP_SUMMARY`);",
         "- `--html`: one self-contained page (inline CSS, no scripts, no external assets) for the CI artifact;",
         "- `--previous LAST.json`: each finding marked new or persisting with its first-seen date "
         "(`findings[].history`), fixed ones listed under `resolved`; the Markdown leads with what changed.",
         "",
-        "The nightly workflow `.github/workflows/drift-nightly.yml` runs it with the drift-reader role (OIDC), passing "
-        "the previous run's JSON report as `--previous`.",
+        "The nightly workflow `.github/workflows/drift-nightly.yml` runs it with the drift-reader role (OIDC) over the "
+        "four layers' state objects (`--state-prefix s3://<TF_STATE_BUCKET>/<TF_STATE_KEY_PREFIX>/`), passing the "
+        "previous run's JSON report as `--previous`.",
         "",
     ]
     registry = adapters()

@@ -4,8 +4,8 @@ TOML, one ``[[ignore]]`` table per accepted drift:
 
 ```toml
 [[ignore]]
-address = 'module.lake.module.glue.aws_glue_crawler.this["tweets_v1"]'  # exact address, or a glob (fnmatch)
-kind = "changed"                 # optional: deleted | changed | unmanaged | unknown
+address = 'module.catalog.module.glue.aws_glue_crawler.this["tweets_v1"]'  # exact address, or a glob (fnmatch)
+kind = "changed"                 # optional: deleted | changed | unmanaged | conflict | unknown
 attribute = "schedule"           # optional: only changes under this attribute path
 reason = "schedule paused during the Q3 backfill (TICKET-123)"
 expires = 2026-12-31             # required; after this date the drift is reported again

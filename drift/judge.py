@@ -88,7 +88,11 @@ def _violations(checker: Checker, doc: dict) -> dict[tuple[str, str], str]:
         if severity.endswith(("info", "note")):
             continue
         key = (str(finding.check_id), str(finding.address))
-        out[key] = f"{finding.check_id} {finding.address}: {finding.message}"
+        if key in out:  # several reasons on one address (an S3 target on raw, and no catalog target): keep them all
+            if str(finding.message) not in out[key]:
+                out[key] += f"; {finding.message}"
+        else:
+            out[key] = f"{finding.check_id} {finding.address}: {finding.message}"
     return out
 
 

@@ -16,6 +16,7 @@ class Kind(StrEnum):
     CHANGED = "changed"  # in state and in AWS, an attribute differs
     UNMANAGED = "unmanaged"  # in AWS, inside the lake's scope, not in any state
     UNKNOWN = "unknown"  # could not be read (access denied, throttled, no adapter)
+    CONFLICT = "conflict"  # one object managed by two of the given states (a half-done migration)
 
 
 class Severity(StrEnum):
@@ -40,6 +41,7 @@ class ManagedResource:
     module: str | None = None
     name: str = ""
     index_key: object = None
+    layer: str = ""  # the Terraform layer (lake.layers) whose state manages it; "" for an unsplit root
 
     @property
     def id(self) -> str:
@@ -89,11 +91,13 @@ class Finding:
     parent: str | None = None
     invariants: list[str] = field(default_factory=list)  # "ID: message" of each invariant this drift breaks
     ignored: str | None = None  # the reason from the ignore file, when accepted
+    layer: str = ""  # the layer whose state manages it (or its parent); "" when no layer owns it
 
     def to_dict(self) -> dict:
         return {
             "kind": self.kind.value,
             "severity": self.severity.value,
+            "layer": self.layer or None,
             "address": self.address,
             "type": self.type,
             "id": self.resource_id,

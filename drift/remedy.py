@@ -34,3 +34,11 @@ def for_unknown(reason: str, api: str) -> str:
     if reason == "throttled":
         return "re-run later or with fewer --workers; AWS throttled the reads past the retry budget"
     return "re-run; if it persists, report it with the message above"
+
+
+def for_conflict(address: str, keep: str, drop: str, drop_address: str) -> str:
+    return (
+        f"finish the migration: one state must manage it. Keep it in {keep} ({address}) and in {drop} run "
+        f"terraform state rm {shlex.quote(drop_address)} (state rm forgets it, AWS keeps it); "
+        "never apply either state until then"
+    )

@@ -13,6 +13,27 @@ from drift.report import Report
 STYLE = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
 
+def _table(findings: list) -> Table:
+    table = Table(show_lines=False, expand=False)
+    for column in ("severity", "kind", "address", "what", "remedy"):
+        table.add_column(column, overflow="fold")
+    for f in findings:
+        what = f.message
+        if f.invariants:
+            what += "\nbreaks " + "; ".join(f.invariants)
+        if f.ignored:
+            what += f"\nignored: {f.ignored}"
+        table.add_row(
+            f.severity.value,
+            f.kind.value,
+            f.address,
+            what,
+            f.remedy,
+            style=STYLE[f.severity] if not f.ignored else "dim",
+        )
+    return table
+
+
 def render(report: Report, width: int = 160, color: bool = False) -> str:
     buffer = StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False)
@@ -24,25 +45,13 @@ def render(report: Report, width: int = 160, color: bool = False) -> str:
             console.print(line)
     if not report.judged:
         console.print(report.judge_note, style="yellow")
-    if report.findings:
-        table = Table(show_lines=False, expand=False)
-        for column in ("severity", "kind", "address", "what", "remedy"):
-            table.add_column(column, overflow="fold")
-        for f in report.findings:
-            what = f.message
-            if f.invariants:
-                what += "\nbreaks " + "; ".join(f.invariants)
-            if f.ignored:
-                what += f"\nignored: {f.ignored}"
-            table.add_row(
-                f.severity.value,
-                f.kind.value,
-                f.address,
-                what,
-                f.remedy,
-                style=STYLE[f.severity] if not f.ignored else "dim",
-            )
-        console.print(table)
+    if report.layered:  # one section per layer, in apply order
+        for group in report.groups():
+            console.print(f"[{group.line()}]", style="bold", markup=False)
+            if group.findings:
+                console.print(_table(group.findings))
+    elif report.findings:
+        console.print(_table(report.findings))
     if report.catalog is not None:
         console.print(f"Catalog health (not Terraform drift): {report.catalog.line()}", style="bold")
         for issue in report.catalog.issues:

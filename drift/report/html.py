@@ -34,7 +34,14 @@ def _row(finding) -> str:
 
 
 def render(report: Report) -> str:
-    rows = "\n".join(_row(f) for f in report.findings) or '<tr><td colspan="5">no findings</td></tr>'
+    if report.layered:  # one section of rows per layer, in apply order
+        rows = "\n".join(
+            f'<tr class="layer" id="layer-{escape(g.label)}"><th colspan="5">{escape(g.line())}</th></tr>'
+            + "".join(f"\n{_row(f)}" for f in g.findings)
+            for g in report.groups()
+        )
+    else:
+        rows = "\n".join(_row(f) for f in report.findings) or '<tr><td colspan="5">no findings</td></tr>'
     expired = ""
     if report.expired_rules:
         items = "".join(

@@ -10,6 +10,20 @@ def _cell(value: object) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _table(findings: list) -> list[str]:
+    lines = ["| severity | kind | address | what | remedy |", "|---|---|---|---|---|"]
+    for f in findings:
+        what = f.message
+        if f.invariants:
+            what += " — breaks " + "; ".join(f.invariants)
+        if f.ignored:
+            what += f" (ignored: {f.ignored})"
+        lines.append(
+            f"| {f.severity.value} | {f.kind.value} | `{_cell(f.address)}` | {_cell(what)} | {_cell(f.remedy)} |"
+        )
+    return [*lines, ""]
+
+
 def render(report: Report) -> str:
     lines = ["# Drift report", "", f"**{_cell(report.headline())}**", ""]
     lines.append(f"States: {', '.join(f'`{s}`' for s in report.sources)} · generated {report.generated_at}")
@@ -20,18 +34,14 @@ def render(report: Report) -> str:
         lines[2:2] = markdown_lines(report.history, report.findings)
     if not report.judged:
         lines += [f"> {report.judge_note}", ""]
+    if report.layered:  # one section per layer, in apply order
+        for group in report.groups():
+            lines += [f"## Layer {group.label}", "", _cell(group.line()), ""]
+            if group.findings:
+                lines += _table(group.findings)
+    elif report.findings:
+        lines += _table(report.findings)
     if report.findings:
-        lines += ["| severity | kind | address | what | remedy |", "|---|---|---|---|---|"]
-        for f in report.findings:
-            what = f.message
-            if f.invariants:
-                what += " — breaks " + "; ".join(f.invariants)
-            if f.ignored:
-                what += f" (ignored: {f.ignored})"
-            lines.append(
-                f"| {f.severity.value} | {f.kind.value} | `{_cell(f.address)}` | {_cell(what)} | {_cell(f.remedy)} |"
-            )
-        lines.append("")
         changed = [f for f in report.findings if f.changes]
         if changed:
             lines += ["## Attribute changes", "", "| address | attribute | state | live |", "|---|---|---|---|"]

@@ -12,11 +12,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-GLUE = "module.lake.module.glue"
-S3 = "module.lake.module.s3"
-IAM = "module.lake.module.iam"
-LAMBDA = "module.lake.module.lambda"
-ATHENA = "module.lake.module.athena"
+GLUE = "module.catalog.module.glue"
+S3 = "module.foundation.module.s3"
+IAM = "module.foundation.module.iam"
+LAMBDA = "module.ingestion.module.lambda"
+ATHENA = "module.query.module.athena"
 
 # the fields of GetCrawler that CreateCrawler / UpdateCrawler accept
 CRAWLER_INPUT = (
@@ -427,8 +427,8 @@ SCENARIOS = [
         "unmanaged",
         "aws_s3_bucket_notification:lake-local-raw/console-added",
         critical=False,
-        parent="module.lake.aws_s3_bucket_notification.raw",
-        terraform_sees="module.lake.aws_s3_bucket_notification.raw",
+        parent="module.ingestion.aws_s3_bucket_notification.raw",
+        terraform_sees="module.ingestion.aws_s3_bucket_notification.raw",
         attack="raw-notification-added",
     ),
     Scenario(
@@ -1115,3 +1115,81 @@ def batches(scenarios: list[Scenario]) -> list[list[Scenario]]:
         else:
             groups.append(([scenario], set(touched)))
     return [members for members, _ in groups]
+
+
+# ---------------------------------------------------------------- changes that break an invariant across two layers
+# Each is made by hand in one layer; the invariant it breaks needs another layer's resources to be judged (the
+# buckets and roles are foundation's), so only a check that sees every layer's state marks it critical.
+
+
+@dataclass(frozen=True)
+class CrossLayer:
+    name: str
+    mutate: Callable
+    address: str  # the finding, in ``layer``
+    layer: str
+    attribute: str
+    invariants: tuple[str, ...]  # each must be among the finding's broken invariants
+    needs: str  # the other layer the judgement needs
+    names: str  # a word the invariant text can only contain when the other layer was seen
+
+
+def crawler_targets_raw(aws, out):
+    """The users crawler's catalog target replaced by an S3 target on raw's incoming/ (the catalog layer)."""
+
+    def change(c):
+        c["Targets"] = {"S3Targets": [{"Path": f"s3://{out['raw_bucket']}/incoming/users/", "Exclusions": []}]}
+
+    return _update_crawler(aws, out["crawlers"]["users_v1"], change)
+
+
+def etl_env_points_at_raw(aws, out):
+    """The users function told to write its Parquet into raw (the ingestion layer)."""
+    return _update_env(
+        aws,
+        out["functions"]["users"]["name"],
+        lambda v: v.update(CURATED_BUCKET=out["raw_bucket"], CURATED_PREFIX="incoming/users/"),
+    )
+
+
+def table_location_in_raw(aws, out):
+    """The users table moved onto raw's incoming/ (the catalog layer): Athena would serve unvalidated JSON."""
+
+    def change(t):
+        t["StorageDescriptor"]["Location"] = f"s3://{out['raw_bucket']}/incoming/users/"
+
+    return _update_table(aws, out, "users_v1", change)
+
+
+CROSS_LAYER = [
+    CrossLayer(
+        "crawler target moved to raw",
+        crawler_targets_raw,
+        _crawler("users_v1"),
+        "catalog",
+        "s3_target",
+        ("CRAWLER-SCOPE",),
+        "foundation",
+        "raw bucket",
+    ),
+    CrossLayer(
+        "etl environment points at raw",
+        etl_env_points_at_raw,
+        f'{LAMBDA}.aws_lambda_function.etl["users"]',
+        "ingestion",
+        "environment[0].variables",
+        ("ETL-CONFIG", "ETL-NO-RAW-WRITE"),
+        "foundation",
+        "module.foundation.",
+    ),
+    CrossLayer(
+        "table location moved to raw",
+        table_location_in_raw,
+        f'{GLUE}.aws_glue_catalog_table.this["users_v1"]',
+        "catalog",
+        "storage_descriptor[0].location",
+        ("ATHENA-NO-RAW",),
+        "foundation",
+        "raw bucket",
+    ),
+]

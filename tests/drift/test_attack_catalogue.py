@@ -84,7 +84,7 @@ def test_scenarios_name_real_entries_and_batches_keep_objects_apart():
 
 def test_address_patterns():
     assert matches(
-        '*module.s3.aws_s3_bucket_policy.this["raw"]', 'module.lake.module.s3.aws_s3_bucket_policy.this["raw"]'
+        '*module.s3.aws_s3_bucket_policy.this["raw"]', 'module.foundation.module.s3.aws_s3_bucket_policy.this["raw"]'
     )
     assert not matches('*module.s3.aws_s3_bucket_policy.this["raw"]', 'module.s3.aws_s3_bucket_policy.this["rax"]')
     assert matches("aws_s3_bucket_lifecycle_configuration:*-raw", "aws_s3_bucket_lifecycle_configuration:lake-prod-raw")

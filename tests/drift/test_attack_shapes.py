@@ -20,15 +20,15 @@ from drift.model import ManagedResource, Severity
 RAW = "lake-prod-raw"
 OWNER = "a" * 64
 BUCKET = ManagedResource(
-    address='module.lake.module.s3.aws_s3_bucket.this["raw"]',
+    address='module.foundation.module.s3.aws_s3_bucket.this["raw"]',
     type="aws_s3_bucket",
     attributes={"id": RAW, "bucket": RAW},
-    module="module.lake.module.s3",
+    module="module.foundation.module.s3",
     name="this",
     index_key="raw",
 )
 TABLE = ManagedResource(
-    address='module.lake.module.glue.aws_glue_catalog_table.this["users_v1"]',
+    address='module.catalog.module.glue.aws_glue_catalog_table.this["users_v1"]',
     type="aws_glue_catalog_table",
     attributes={
         "database_name": "lake_prod",

@@ -17,7 +17,7 @@ LOCATION = f"s3://{CURATED}/dataset/users/schema=1/"
 
 def _table(params: dict | None = None) -> ManagedResource:
     return ManagedResource(
-        'module.lake.module.glue.aws_glue_catalog_table.this["users_v1"]',
+        'module.catalog.module.glue.aws_glue_catalog_table.this["users_v1"]',
         "aws_glue_catalog_table",
         {
             "name": "users_v1",
@@ -30,7 +30,7 @@ def _table(params: dict | None = None) -> ManagedResource:
 
 
 CRAWLER = ManagedResource(
-    'module.lake.module.glue.aws_glue_crawler.this["users_v1"]',
+    'module.catalog.module.glue.aws_glue_crawler.this["users_v1"]',
     "aws_glue_crawler",
     {"name": "lake-users-v1", "catalog_target": [{"database_name": DB, "tables": ["users_v1"]}]},
 )

@@ -15,13 +15,15 @@ from drift_scenarios import SCENARIOS
 from drift.aws import AWSOptions, LiveAWS
 from drift.check import CheckOptions, run_check
 from drift.model import Kind, Severity
+from lake.layers import layer_of
 
 pytestmark = pytest.mark.e2e
+TYPE_LAYER = {"aws_s3_bucket": "foundation"}  # the layer of a parentless unmanaged object of a scenario
 
 
 def check(lake):
     options = CheckOptions(
-        states=[str(lake.state_path)],
+        states=[str(path) for path in lake.state_paths.values()],
         aws=AWSOptions(endpoint_url=lake.aws.endpoint, region=lake.aws.region),
         progress=False,
     )
@@ -34,6 +36,11 @@ def test_clean_deployment_has_no_findings(deployed_lake):
     assert [f.to_dict() for f in report.findings] == []
     assert report.coverage == 1.0 and report.exit_code() == 0
     assert report.resources >= 50
+    # one report over the four layers' states, each layer read in full
+    groups = report.groups()
+    assert [g.layer for g in groups] == ["foundation", "ingestion", "catalog", "query"]
+    assert all(g.resources and g.checked == g.resources and not g.findings for g in groups)
+    assert sum(g.resources for g in groups) == report.resources
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
@@ -47,6 +54,8 @@ def test_scenario_is_found(deployed_lake, scenario):
     assert [f.address for f in drift] == [scenario.address], [f.to_dict() for f in drift]
     [finding] = drift
     assert finding.kind.value == scenario.kind
+    # its layer: the managed resource's, an unmanaged object's parent's, else the one layer managing its type
+    assert finding.layer == (layer_of(scenario.parent or scenario.address) or TYPE_LAYER[finding.type]), finding.layer
     if scenario.attribute:
         assert finding.changes and all(c.path.startswith(scenario.attribute) for c in finding.changes), finding.changes
     if scenario.parent:
@@ -85,11 +94,15 @@ def _resources(module: dict) -> dict[str, dict]:
 
 
 def refreshed(lake, tmp_path, name) -> dict[str, dict]:
-    """Every managed resource as ``terraform plan -refresh-only`` read it from AWS (the plan's prior_state)."""
-    plan = tmp_path / f"{name}.tfplan"
-    lake.terraform.plan(out=plan, variables=lake.tf_variables(), refresh_only=True, extra=["-parallelism=20"])
-    doc = lake.terraform.show_json(plan)
-    return _resources(doc.get("prior_state", {}).get("values", {}).get("root_module", {}))
+    """Every managed resource of every layer as ``terraform plan -refresh-only`` read it from AWS (each layer's
+    plan's prior_state; addresses are unique across layers: each starts with ``module.<layer>``)."""
+    out: dict[str, dict] = {}
+    for layer, terraform in lake.terraforms.items():
+        plan = tmp_path / f"{name}-{layer}.tfplan"
+        terraform.plan(out=plan, variables=lake.tf_variables(layer), refresh_only=True, extra=["-parallelism=20"])
+        doc = terraform.show_json(plan)
+        out.update(_resources(doc.get("prior_state", {}).get("values", {}).get("root_module", {})))
+    return out
 
 
 def terraform_drift(before: dict[str, dict], after: dict[str, dict]) -> dict[str, set]:

@@ -8,6 +8,7 @@ import pytest
 
 from drift.model import Change, Finding, Kind, Severity
 from drift.report import Report, html
+from lake.layers import LAYERS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no headless Chromium on this machine (.ci/run installs it)")
@@ -15,22 +16,24 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no headless Chromium o
 FINDINGS = [
     Finding(
         Kind.CHANGED,
-        "module.lake.module.s3.aws_s3_bucket_versioning.raw",
+        "module.foundation.module.s3.aws_s3_bucket_versioning.raw",
         "aws_s3_bucket_versioning",
         "versioning_configuration[0].status: Enabled -> Suspended",
-        "terraform apply -target=module.lake.module.s3.aws_s3_bucket_versioning.raw",
+        "terraform apply -target=module.foundation.module.s3.aws_s3_bucket_versioning.raw",
         Severity.CRITICAL,
         [Change("versioning_configuration[0].status", "Enabled", "Suspended")],
         invariants=["RAW-VERSIONING raw bucket versioning status is 'Suspended', must be 'Enabled'"],
+        layer="foundation",
     ),
     Finding(
         Kind.DELETED,
-        'module.lake.module.glue.aws_glue_crawler.this["users_v1"]',
+        'module.catalog.module.glue.aws_glue_crawler.this["users_v1"]',
         "aws_glue_crawler",
         "aws_glue_crawler lake-local-users-v1 is in the state but gone from AWS",
         "terraform apply",
         Severity.CRITICAL,
         invariants=["CRAWLER-SCOPE no crawler targets s3://lake-local-curated/dataset/users/schema=1/"],
+        layer="catalog",
     ),
 ]
 
@@ -52,8 +55,16 @@ class _VisibleText(HTMLParser):
 
 
 def test_chromium_renders_every_finding(tmp_path):
+    layers = {name: {"states": [f"{name}.tfstate"], "resources": 14, "checked": 14} for name in LAYERS}
     report = Report(
-        sources=["lake.tfstate"], findings=list(FINDINGS), resources=56, checked=56, calls=55, seconds=1.0, judged=True
+        sources=[f"{name}.tfstate" for name in LAYERS],
+        findings=list(FINDINGS),
+        resources=56,
+        checked=56,
+        calls=55,
+        seconds=1.0,
+        judged=True,
+        layers=layers,
     )
     page = tmp_path / "drift.html"
     page.write_text(html.render(report), encoding="utf-8")
@@ -84,3 +95,8 @@ def test_chromium_renders_every_finding(tmp_path):
         assert finding.address in text, text[:3000]
     assert "critical" in text.lower()
     assert "Suspended" in text and "lake-local-users-v1" in text
+    # one section per layer, in apply order, each finding under its own layer
+    places = [text.index(f"{name}: ") for name in LAYERS]
+    assert places == sorted(places), text[:3000]
+    assert places[0] < text.index(FINDINGS[0].address) < places[1] < places[2] < text.index(FINDINGS[1].address)
+    assert "ingestion: no drift" in text

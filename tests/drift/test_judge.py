@@ -128,3 +128,76 @@ def test_deleted_resources_leave_the_rebuilt_state():
     doc = state_document([VERSIONING, BUCKET], {("", VERSIONING.address): None})
     assert [r["type"] for r in doc["resources"]] == ["aws_s3_bucket"]
     assert doc["version"] == 4
+
+
+# ---------------------------------------------------------------- one lake, several states
+
+
+def crawler_reads_no_lake_bucket(doc):
+    """A two-layer rule: the crawler (catalog's state) must not target a bucket the foundation's state declares
+    raw; like the real checks, it may give several reasons for one crawler."""
+    raw = {
+        i["attributes"]["bucket"]
+        for r in doc["resources"]
+        if r["type"] == "aws_s3_bucket"
+        for i in r["instances"]
+        if i["attributes"]["bucket"].endswith("-raw")
+    }
+    out = []
+    for r in doc["resources"]:
+        if r["type"] != "aws_glue_crawler":
+            continue
+        address = f"{r['module']}.{r['type']}.{r['name']}"
+        for target in r["instances"][0]["attributes"].get("s3_target") or []:
+            if target["path"].split("/")[2] in raw:
+                out.append(Violation("CRAWLER-SCOPE", "high", address, f"S3 target {target['path']}"))
+                out.append(Violation("CRAWLER-SCOPE", "high", address, "in the lake's raw bucket"))
+    return out
+
+
+RAW_BUCKET = ManagedResource(
+    'module.foundation.module.s3.aws_s3_bucket.this["raw"]',
+    "aws_s3_bucket",
+    {"id": "lake-raw", "bucket": "lake-raw"},
+    source="foundation.tfstate",
+    module="module.foundation.module.s3",
+    name="this",
+    index_key="raw",
+    layer="foundation",
+)
+CRAWLER = ManagedResource(
+    "module.catalog.module.glue.aws_glue_crawler.users",
+    "aws_glue_crawler",
+    {"id": "users", "name": "users", "s3_target": [{"path": "s3://lake-curated/dataset/users/"}]},
+    source="catalog.tfstate",
+    module="module.catalog.module.glue",
+    name="users",
+    layer="catalog",
+)
+
+
+def _crawler_moved_to_raw(resources):
+    live = {(CRAWLER.source, CRAWLER.address): {"s3_target": [{"path": "s3://lake-raw/incoming/"}]}}
+    finding = Finding(Kind.CHANGED, CRAWLER.address, CRAWLER.type, "s3_target", "r", source=CRAWLER.source)
+    judge([finding], resources, live, [], crawler_reads_no_lake_bucket)
+    return finding
+
+
+def test_a_drift_is_judged_with_every_layers_state():
+    """The crawler's target moved to raw (catalog) breaks the rule only together with foundation's raw bucket."""
+    both = _crawler_moved_to_raw([RAW_BUCKET, CRAWLER])
+    assert both.severity is Severity.CRITICAL
+    # every reason the check gives on the one (check, address), not only the last
+    assert both.invariants == [
+        f"CRAWLER-SCOPE {CRAWLER.address}: S3 target s3://lake-raw/incoming/; in the lake's raw bucket"
+    ]
+    alone = _crawler_moved_to_raw([CRAWLER])  # the catalog state alone cannot see that the bucket is raw
+    assert alone.severity is Severity.WARNING and alone.invariants == []
+
+
+def test_the_rebuilt_state_keeps_every_layers_resources_apart():
+    doc = state_document([RAW_BUCKET, CRAWLER])
+    assert sorted((r.get("module"), r["type"]) for r in doc["resources"]) == [
+        ("module.catalog.module.glue", "aws_glue_crawler"),
+        ("module.foundation.module.s3", "aws_s3_bucket"),
+    ]
