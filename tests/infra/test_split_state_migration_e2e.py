@@ -71,7 +71,7 @@ def migrated(lake_artifacts, tmp_path_factory):
     shutil.copytree(CHECKOUT.contracts, source / "contracts", ignore=NOT_COPIED)
     shutil.copytree(PRE_SPLIT, source / "pre_split", ignore=NOT_COPIED)
     work = tmp_path_factory.mktemp("migration-work")
-    variables = {"name_prefix": f"mig-{uuid.uuid4().hex[:8]}", "contracts_dir": str(source / "contracts")}
+    variables = {"name_prefix": f"mig-{uuid.uuid4().hex[:8]}"}  # unique: no clash with another lake on one endpoint
     with LocalAWS.start() as aws:
         single = LocalLake(
             aws, work / "single", handler_zip, layer_zip, config_dir=source / "pre_split" / "local", variables=variables
@@ -139,6 +139,20 @@ def test_every_layer_plan_destroys_and_creates_nothing(migrated):
         replaced = {a: acts for a, acts in changes.items() if "delete" in acts or "create" in acts}
         assert not replaced, f"{layer}: the migration would destroy or create {replaced}"
         assert not changes, f"{layer}: in-place updates after the migration: {changes}"
+        # the old root's outputs stay in the old state: each layer's own are new, and only they
+        outputs = {name: oc["actions"] for name, oc in plan.get("output_changes", {}).items()}
+        assert outputs and set(map(tuple, outputs.values())) == {("create",)}, (layer, outputs)
+
+
+def test_the_first_apply_records_the_outputs_and_leaves_every_plan_empty(migrated):
+    """The docs' verify step: after one apply of each layer (outputs only), every plan is empty, and the layers'
+    outputs name the same resources the single state did."""
+    layered: LocalLake = migrated["layered"]
+    merged = layered.apply()
+    assert layered.plan_exitcodes() == dict.fromkeys(LAYERS, 0)
+    shared = set(merged) & set(migrated["outputs"])
+    assert {"raw_bucket", "kms_key_arn", "role_arns", "functions", "tables", "athena_workgroup"} <= shared
+    assert {k: merged[k] for k in shared} == {k: migrated["outputs"][k] for k in shared}
 
 
 def test_each_layer_state_holds_its_part(migrated):
