@@ -171,6 +171,13 @@ def test_the_rules_cover_every_part_of_the_single_state_root_and_land_on_a_part_
         assert rule.target in declared, f"{rule.target}: not declared in infra/layers/{rule.layer}/main.tf"
 
 
+@pytest.mark.parametrize("env", ["aws", "local"])
+def test_each_layer_root_of_both_envs_calls_its_layer_module_as_the_rules_expect(env):
+    for layer in LAYERS:
+        root = CHECKOUT.infra / "envs" / env / layer / "main.tf"
+        assert f"root.module.{layer}" in _parts(root, "root"), f"{root}: no module {layer!r}"
+
+
 def test_plan_of_a_single_state_lake():
     migration = plan_migration(state_doc(), "old.tfstate")
     assert [rule.source for rule in migration.moves] == [rule.source for rule in RULES]
