@@ -165,6 +165,18 @@ def state_mv_commands(migration: Migration, old: str = "old.tfstate", out: str =
     ]
 
 
+def push_commands(
+    migration: Migration, roots: Mapping[str, Path], configs: Mapping[str, Mapping[str, str]]
+) -> list[str]:
+    """The ``terraform init`` and ``state push`` of each receiving layer root, as a person would type them."""
+    commands = []
+    for layer in migration.layers():
+        settings = "".join(f" -backend-config={key}={value}" for key, value in configs[layer].items())
+        commands.append(f"terraform -chdir={roots[layer]} init{settings}")
+        commands.append(f"terraform -chdir={roots[layer]} state push {layer}.tfstate")
+    return commands
+
+
 def missing_or_extra(expected: set[str], doc: object) -> tuple[set[str], set[str]]:
     """The addresses ``expected`` that the state document lacks, and those it has that were not expected."""
     present = {resource_address(r) for r in (doc or {}).get("resources") or []} if isinstance(doc, dict) else set()
@@ -216,7 +228,7 @@ def migrate(
         out(line)
     if dry_run:
         out("dry run: nothing read from the layers' backends, nothing written. The same by hand:")
-        for command in state_mv_commands(migration):
+        for command in [*state_mv_commands(migration), *push_commands(migration, roots, configs)]:
             out(f"  {command}")
         return Result(migration, {})
     work = Path(scratch) if scratch is not None else Path(tempfile.mkdtemp(prefix="lake-migrate-"))

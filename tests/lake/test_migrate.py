@@ -259,12 +259,28 @@ def test_cli_dry_run_prints_the_moves_and_writes_nothing(tmp_path):
     old.write_text(json.dumps(state_doc()))
     before = set(tmp_path.iterdir())
     code, out, err = _lake_cli(
-        "infra", "migrate-state", "--from", str(old), "--to", str(CHECKOUT.infra / "envs" / "aws"), "--dry-run"
+        "infra",
+        "migrate-state",
+        "--from",
+        str(old),
+        "--to",
+        str(CHECKOUT.infra / "envs" / "aws"),
+        "--backend-config",
+        "bucket=tf-state",
+        "--backend-config",
+        "key=lake/{layer}.tfstate",
+        "--dry-run",
     )
     assert code == 0, err
     assert "module.lake.module.glue -> module.catalog.module.glue" in out
     assert "module.lake.data.aws_caller_identity.current: a data source" in out
     assert "terraform state mv -state=old.tfstate -state-out=query.tfstate module.lake.module.athena" in out
+    catalog = CHECKOUT.infra / "envs" / "aws" / "catalog"
+    assert (
+        f"terraform -chdir={catalog} init -backend-config=bucket=tf-state -backend-config=key=lake/catalog.tfstate"
+        in out
+    )
+    assert f"terraform -chdir={catalog} state push catalog.tfstate" in out
     assert set(tmp_path.iterdir()) == before
 
 
