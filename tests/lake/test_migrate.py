@@ -89,6 +89,13 @@ def _lake_cli(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+def _dry_run_into_envs_aws(source: str, *extra: str) -> tuple[int, str, str]:
+    """``lake infra migrate-state --dry-run`` from ``source`` into infra/envs/aws, state keys lake/<layer>.tfstate."""
+    aws = str(CHECKOUT.infra / "envs" / "aws")
+    backend = ("--backend-config", "bucket=tf-state", "--backend-config", "key=lake/{layer}.tfstate")
+    return _lake_cli("infra", "migrate-state", "--from", source, "--to", aws, *backend, *extra, "--dry-run")
+
+
 # --------------------------------------------------------------------------- the mapping
 
 
@@ -258,19 +265,7 @@ def test_cli_dry_run_prints_the_moves_and_writes_nothing(tmp_path):
     old = tmp_path / "terraform.tfstate"
     old.write_text(json.dumps(state_doc()))
     before = set(tmp_path.iterdir())
-    code, out, err = _lake_cli(
-        "infra",
-        "migrate-state",
-        "--from",
-        str(old),
-        "--to",
-        str(CHECKOUT.infra / "envs" / "aws"),
-        "--backend-config",
-        "bucket=tf-state",
-        "--backend-config",
-        "key=lake/{layer}.tfstate",
-        "--dry-run",
-    )
+    code, out, err = _dry_run_into_envs_aws(str(old))
     assert code == 0, err
     assert "module.lake.module.glue -> module.catalog.module.glue" in out
     assert "module.lake.data.aws_caller_identity.current: a data source" in out
@@ -351,21 +346,7 @@ def test_cli_reads_the_old_state_from_s3_and_never_writes_it():
         s3.create_bucket(Bucket="tf-state")
         body = json.dumps(state_doc()).encode()
         s3.put_object(Bucket="tf-state", Key="lake/terraform.tfstate", Body=body)
-        code, out, err = _lake_cli(
-            "infra",
-            "migrate-state",
-            "--from",
-            "s3://tf-state/lake/terraform.tfstate",
-            "--to",
-            str(CHECKOUT.infra / "envs" / "aws"),
-            "--backend-config",
-            "bucket=tf-state",
-            "--backend-config",
-            "key=lake/{layer}.tfstate",
-            "--region",
-            "us-east-1",
-            "--dry-run",
-        )
+        code, out, err = _dry_run_into_envs_aws("s3://tf-state/lake/terraform.tfstate", "--region", "us-east-1")
         assert code == 0, err
         assert "s3://tf-state/lake/terraform.tfstate: 16 managed resource instance(s)" in out
         versions = s3.list_object_versions(Bucket="tf-state").get("Versions", [])
