@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from lake.errors import LakeError
+from lake.migrate import register as register_migrate_state
 from lake.workspace import from_args
 
 
@@ -21,6 +22,7 @@ def register(subparsers) -> None:
     check = infra_sub.add_parser("check", help="terraform fmt -check and validate (no credentials needed)")
     check.add_argument("--infra", type=Path, help="the infra directory (default: the checkout's infra/)")
     check.set_defaults(func=cmd_infra_check)
+    register_migrate_state(infra_sub)
 
     demo = subparsers.add_parser("demo", help="run the whole lake on this machine, end to end, then tear it down")
     demo.add_argument("--users", type=int, default=500, help="generated user records to upload (default 500)")

@@ -1,7 +1,8 @@
 # FROZEN: the single-state root module as released up to commit fb643a5 (before the lake was split into four
 # layers), kept only so tests/infra/test_split_state_migration_e2e.py can build a populated single-state lake and
-# migrate it. Changes from the release: module sources point at ../../infra/modules (the test copies this next to
-# infra/), and the iam module takes state_keys (a list) where it took state_key.
+# migrate it. Changes from the release: module sources point at ../../infra/modules and the default contracts
+# directory is ../../contracts (the test copies this next to infra/ and contracts/), and the iam module takes
+# state_keys (a list) where it took state_key.
 
 # The lake: the root names everything (so every name and policy is known at plan time), the modules create,
 # and this file connects them: raw-bucket notifications to each dataset's function, and the permissions
@@ -10,7 +11,7 @@
 data "aws_caller_identity" "current" {}
 
 locals {
-  contracts_dir = coalesce(var.contracts_dir, "${path.module}/../contracts")
+  contracts_dir = coalesce(var.contracts_dir, "${path.module}/../../contracts")
   database_name = replace(var.name_prefix, "-", "_")
 
   bucket_names = {
