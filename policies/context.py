@@ -139,9 +139,20 @@ class Context:
                 return self.matrix.roles.get(found[0].get("name"))
             return value
         if isinstance(value, str):
-            name = value.rsplit("/", 1)[-1]
-            return self.matrix.roles.get(name)
+            role = self.matrix.roles.get(value.rsplit("/", 1)[-1])
+            if role is not None and value.startswith("arn:") and not self._same_account(value, role):
+                return None  # a role of that name in another account: not the lake's
+            return role
         return None
+
+    def _same_account(self, arn: str, role: RoleAccess) -> bool:
+        """Whether a role ARN (a layer names the roles of the layer below by ARN, built from its name and the
+        caller's account) is in the account of the lake's role of that name: the role's own ARN when known (a
+        state), else the account the lake is planned in."""
+        own = role.role.get("arn")
+        account = own.split(":")[4] if isinstance(own, str) and own.count(":") >= 5 else self.account
+        parts = arn.split(":")
+        return len(parts) >= 6 and parts[4] == account
 
     # ------------------------------------------------------------------ account, region, ARNs
 

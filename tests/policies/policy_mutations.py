@@ -828,3 +828,62 @@ resource "aws_iam_role_policy" "mutation" {{
         ),
     ),
 )
+
+
+# ---------------------------------------------------------------------- issue 14: cross-state violations
+# Each edits one layer and breaks an invariant together with a layer it does not touch (`spans`), so a gate that
+# judged one plan at a time would pass it: the raw bucket, the roles and their grants are foundation's.
+
+CROSS_STATE_MUTATIONS: tuple[Mutation, ...] = (
+    Mutation(
+        "crawler-target-moved-to-raw",
+        "GLUE-NO-RAW-READ",
+        replace=(
+            (
+                GLUE,
+                "  catalog_target {\n    database_name = aws_glue_catalog_database.this.name\n",
+                '  s3_target {\n    path = "s3://${replace(var.curated_bucket, "-curated", "-raw")}/incoming/${each.value.dataset}/"\n  }\n\n'
+                "  catalog_target {\n    database_name = aws_glue_catalog_database.this.name\n",
+            ),
+        ),
+        spans=("catalog", "foundation"),
+        description="catalog: each crawler also crawls its dataset's raw uploads; foundation: the raw bucket and the crawler role",
+    ),
+    Mutation(
+        "etl-env-points-at-raw",
+        "ETL-NO-RAW-WRITE",
+        replace=((LAMBDA, "CURATED_BUCKET    = var.bucket_names.curated", "CURATED_BUCKET    = var.bucket_names.raw"),),
+        spans=("ingestion", "foundation"),
+        description="ingestion: the functions write their Parquet into raw; foundation: the raw bucket and the etl role",
+    ),
+    Mutation(
+        "table-in-raw-read-by-analyst",
+        "ATHENA-NO-RAW",
+        replace=(
+            (
+                GLUE,
+                'location      = "s3://${var.curated_bucket}/${each.value.curated_prefix}/"',
+                'location      = "s3://${replace(var.curated_bucket, "-curated", "-raw")}/incoming/${each.value.dataset}/"',
+            ),
+        ),
+        spans=("catalog", "foundation"),
+        description="catalog: the tables read the raw uploads; foundation: the raw bucket and the analyst role that queries them",
+    ),
+)
+MUTATIONS += CROSS_STATE_MUTATIONS
+
+# A layer names the roles of the layer below by ARN (built from the role's name and the caller's account), where the
+# single root referenced the role resource: a role of the same name in another account must not pass for the lake's.
+MUTATIONS += (
+    Mutation(
+        "crawler-role-in-another-account",
+        "IAM-ONE-ROLE-PER-SERVICE",
+        replace=(
+            (
+                CATALOG,
+                'iam::${data.aws_caller_identity.current.account_id}:role/${module.names.role_names["crawler"]}"',
+                'iam::111122223333:role/${module.names.role_names["crawler"]}"',
+            ),
+        ),
+    ),
+)

@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from policy_mutations import CROSS_STATE_MUTATIONS, mutated_copy
 
 from lake.cli import main
 from lake.layers import LAYERS
-from policies.api import INCOMPLETE_ID, check_lake
+from policies.api import INCOMPLETE_ID, check_hcl, check_lake, check_model
 from policies.errors import PolicyInputError
+from policies.loaders.hcl import load_hcl
+from policies.loaders.layers import combine
 from policies.loaders.state_source import StateSpec, parse_state_spec
 
 
@@ -152,3 +155,27 @@ def test_cli_reads_states_from_s3(capsys, aws_env):
     assert code == 1 and doc["findings"]  # judged (a toy lake fails its checks), not an input error
     assert not any(f["check_id"] == INCOMPLETE_ID for f in doc["findings"])
     assert doc["inputs"][0] == "state foundation=s3://gate-states/lake/foundation.tfstate"
+
+
+# ---------------------------------------------------------------------- cross-state violations on the HCL
+
+
+@pytest.fixture(scope="module")
+def cross_copies(tmp_path_factory):
+    return {m.name: mutated_copy(m, tmp_path_factory.mktemp(m.name)) for m in CROSS_STATE_MUTATIONS}
+
+
+@pytest.mark.parametrize("mutation", CROSS_STATE_MUTATIONS, ids=[m.name for m in CROSS_STATE_MUTATIONS])
+def test_cross_state_violation_needs_both_layers(mutation, cross_copies):
+    """Caught on the whole lake and on the two layers it spans, naming the edited layer; the edited layer alone
+    (what a gate judging one plan at a time sees) does not show it."""
+    edited, partner = mutation.spans
+    assert mutation.layers == (edited,)
+    env = cross_copies[mutation.name] / "envs" / "local"
+    whole = [f for f in check_hcl(cross_copies[mutation.name]) if f.check_id == mutation.check_id]
+    assert whole and {f.layer for f in whole} == {edited}, [(f.layer, f.address, f.message) for f in whole]
+    assert all(f.address.startswith(f"module.{edited}.") for f in whole)
+    both = combine({layer: load_hcl(env / layer) for layer in (edited, partner)})
+    assert mutation.check_id in {f.check_id for f in check_model(both, only=[mutation.check_id])}
+    alone = check_model(load_hcl(env / edited), only=[mutation.check_id])
+    assert not [f for f in alone if "raw" in f.message], [(f.address, f.message) for f in alone]
