@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from policy_mutations import MUTATIONS, Mutation, batch_root, instance_name, lake_slice
+from policy_mutations import CROSS_STATE_MUTATIONS, MUTATIONS, Mutation, batch_root, instance_name, lake_slice
 
 from policies.api import check_model, plan_model
 from policies.planner import plan_with
@@ -84,6 +84,12 @@ def test_clean_plan_passes(models):
 def test_mutation_caught_on_plan(mutation, models):
     ids = _ids(models, mutation)
     assert mutation.check_id in ids, f"{mutation.name}: got {sorted(ids)}"
+
+
+@pytest.mark.parametrize("mutation", CROSS_STATE_MUTATIONS, ids=[m.name for m in CROSS_STATE_MUTATIONS])
+def test_cross_state_mutation_named_by_its_layer_on_the_four_plans(mutation, models):
+    caught = [f for f in check_model(models[instance_name(mutation)][0]) if f.check_id == mutation.check_id]
+    assert caught and {f.layer for f in caught} == {mutation.spans[0]}, [(f.layer, f.address) for f in caught]
 
 
 def test_plan_kill_rate(models):
