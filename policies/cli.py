@@ -170,16 +170,16 @@ def cmd_check(args) -> int:
 
 
 def cmd_matrix(args) -> int:
-    from policies.api import hcl_model
+    from policies.api import hcl_model, lake_model
     from policies.iam.matrix import build_matrix
-    from policies.loaders.layers import combine
-    from policies.loaders.plan import load_plan
     from policies.matrix_view import matrix_json, matrix_table
 
+    ws = from_args(args)
     if args.plan:
-        model = combine({str(p): load_plan(_read_json(p, "plan JSON"), str(p)) for p in args.plan})
+        source = ws.infra if args.infra is not None or ws.infra.is_dir() else None  # enrich as `check` does
+        model = lake_model({str(p): _read_json(p, "plan JSON") for p in args.plan}, None, source)
     else:
-        model = hcl_model(from_args(args).require("infra"))
+        model = hcl_model(ws.require("infra"))
     matrix = build_matrix(model)
     print(matrix_json(matrix) if args.format == "json" else matrix_table(matrix), end="")
     return 0
