@@ -58,6 +58,13 @@ def to_sarif(findings: list[Finding], root: str = "") -> str:
         }
         for c in all_checks()
     ]
+    # the gate's own findings (GATE-INCOMPLETE, GATE-UNDECIDABLE), checkov's and expired suppressions: a rule each,
+    # so every result's ruleId resolves
+    known = {c.id for c in all_checks()}
+    for f in findings:
+        if f.check_id not in known:
+            known.add(f.check_id)
+            rules.append({"id": f.check_id, "shortDescription": {"text": f.check_id}, "help": {"text": f.fix}})
     results = []
     for f in findings:
         loc = _location(f)

@@ -132,6 +132,19 @@ def test_cli_incomplete_lake_exit_1_names_each_missing_layer(capsys, tmp_path):
     assert out.count(INCOMPLETE_ID) == 2 and "--state foundation=" in out and "--state ingestion=" in out
 
 
+def test_sarif_of_an_incomplete_lake_names_the_missing_layers(capsys, tmp_path):
+    paths = _write_states(tmp_path, ["foundation", "ingestion", "catalog"])
+    sarif = tmp_path / "gate.sarif"
+    argv = ["policy", "check", "--format", "sarif", "--output", str(sarif)]
+    code = main(argv + [f"--state={p}" for p in paths.values()])
+    capsys.readouterr()
+    run = json.loads(sarif.read_text())["runs"][0]
+    assert code == 1 and INCOMPLETE_ID in {r["id"] for r in run["tool"]["driver"]["rules"]}
+    [result] = run["results"]
+    assert result["ruleId"] == INCOMPLETE_ID and result["level"] == "error"
+    assert result["properties"] == {"layer": "query"} and result["message"]["text"].startswith("query: module.query: ")
+
+
 @pytest.mark.parametrize("where", ["missing.tfstate", "s3://no-such-state-bucket/lake/foundation.tfstate"])
 def test_cli_unreadable_state_exit_2_one_line(capsys, tmp_path, aws_env, where):
     paths = _write_states(tmp_path, ["ingestion", "catalog", "query"])
