@@ -6,7 +6,9 @@ batches: one root per batch holds one whole lake per mutation (``module.lake_<na
 ``policy_mutations.batch_root``), two batches plan in parallel, and each lake is checked on its own slice of the
 plan, cut back into its four layers and combined as ``lake policy check`` combines four plans
 (``policy_mutations.lake_slice``). Isolation is kept: a copy's resources live only under its module address.
-Every plan is checked with HCL enrichment, as ``lake policy check --plan`` does in CI.
+Every plan is checked with HCL enrichment, as ``lake policy check --plan`` does in CI. Measured with four layers
+a lake (about 69 resources each): 75 lakes in two batches, 468 s wall at load average ~14 on the shared machine
+(the single-root suite: 71 lakes of 56 resources, 207 s at load 10).
 """
 
 from __future__ import annotations
