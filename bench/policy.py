@@ -1,13 +1,15 @@
-"""Benchmark the policy gate: wall time on the project's plan and on synthetic plans of 1k / 5k / 10k resources,
+"""Benchmark the policy gate: wall time on the project's plans and on synthetic plans of 1k / 5k / 10k resources,
 beside checkov on the same plans in the same run.
 
-    python bench/policy.py [--plan reports/plan.json] [--sizes 1000 5000 10000] [--checkov PATH] [--json OUT]
+    python bench/policy.py [--plans reports/plans] [--sizes 1000 5000 10000] [--checkov PATH] [--json OUT]
 
-The project's plan is ``reports/plan.json`` when present (``lake policy plan`` writes it), otherwise it is made
-here (moto on loopback + ``terraform plan``; needs ``lake build`` first). A synthetic plan of N resources is the
-project's plan replicated into N/56 lakes, each under its own module address and name prefix, so every role,
-bucket, policy and crawler is distinct. Times are wall-clock medians of ``--repeat`` runs; the verdicts are
-ratios measured in this run (target: 10k resources under 10 s; growth per resource roughly constant).
+The project's plans are ``reports/plans/<layer>.json`` (the four layers; ``lake policy plan --output
+reports/plans`` writes them) when present, otherwise they are made here (moto on loopback + ``terraform plan``;
+needs ``lake build`` first). The project row times the gate on the four plans as one lake (``check_lake``, each
+layer enriched from its HCL). A synthetic plan of N resources is the four plans merged into one lake's plan,
+replicated into N/<lake size> lakes, each under its own module address and name prefix, so every role, bucket,
+policy and crawler is distinct. Times are wall-clock medians of ``--repeat`` runs; the verdicts are ratios
+measured in this run (target: 10k resources under 10 s; growth per resource roughly constant).
 """
 
 from __future__ import annotations
@@ -27,20 +29,50 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from policies.api import check_model, plan_model  # noqa: E402
+from lake.layers import LAYERS  # noqa: E402
+from policies.api import check_lake, check_model, plan_model  # noqa: E402
 from policies.model import Unknown  # noqa: E402
 
 PREFIX = "lake-local"
 
 
-def project_plan(path: Path | None) -> dict:
-    path = path or REPO / "reports" / "plan.json"
-    if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
+def project_plans(directory: Path | None) -> dict[str, dict]:
+    """Layer -> plan JSON of the project's four layers."""
+    directory = directory or REPO / "reports" / "plans"
+    paths = {layer: directory / f"{layer}.json" for layer in LAYERS}
+    if all(p.is_file() for p in paths.values()):
+        return {layer: json.loads(p.read_text(encoding="utf-8")) for layer, p in paths.items()}
     from policies.planner import artifacts, plan_local
 
-    print(f"{path} not found: planning infra/envs/local against moto (needs `lake build`)...", file=sys.stderr)
+    print(f"{directory}/<layer>.json not found: planning infra/envs/local against moto (needs `lake build`)...")
     return plan_local(REPO / "infra" / "envs" / "local", artifacts(REPO / "dist"))
+
+
+def merged_plan(plans: dict[str, dict]) -> dict:
+    """The layers' plans as one plan document (their addresses are disjoint: ``module.<layer>.…``)."""
+    first = next(iter(plans.values()))
+    out = {
+        k: copy.deepcopy(v)
+        for k, v in first.items()
+        if k not in ("planned_values", "resource_changes", "prior_state", "configuration")
+    }
+    out["planned_values"] = {"root_module": {"resources": [], "child_modules": []}}
+    out["resource_changes"] = []
+    out["prior_state"] = {
+        "format_version": first.get("format_version"),
+        "values": {"root_module": {"resources": [], "child_modules": []}},
+    }
+    out["configuration"] = {"root_module": {"module_calls": {}}}
+    for plan in plans.values():
+        root = plan["planned_values"]["root_module"]
+        out["planned_values"]["root_module"]["child_modules"] += copy.deepcopy(root.get("child_modules", []))
+        out["resource_changes"] += copy.deepcopy(plan["resource_changes"])
+        prior = ((plan.get("prior_state") or {}).get("values") or {}).get("root_module") or {}
+        out["prior_state"]["values"]["root_module"]["resources"] += copy.deepcopy(prior.get("resources", []))
+        out["prior_state"]["values"]["root_module"]["child_modules"] += copy.deepcopy(prior.get("child_modules", []))
+        calls = (plan.get("configuration") or {}).get("root_module", {}).get("module_calls", {})
+        out["configuration"]["root_module"]["module_calls"].update(copy.deepcopy(calls))
+    return out
 
 
 def _plain(value):
@@ -79,7 +111,8 @@ def resolved_plan(plan: dict, infra: Path) -> dict:
 def _rename(node, i: int):
     text = json.dumps(node)
     text = text.replace(PREFIX, f"lake-{i:05d}").replace(PREFIX.replace("-", "_"), f"lake_{i:05d}")
-    text = text.replace('"module.lake', f'"module.lake{i}')
+    for layer in LAYERS:
+        text = text.replace(f'"module.{layer}', f'"module.lake{i}_{layer}')
     return json.loads(text)
 
 
@@ -111,7 +144,7 @@ def synthetic_plan(plan: dict, size: int) -> dict:
         out["resource_changes"] += _rename(plan["resource_changes"], i)
         out["prior_state"]["values"]["root_module"]["child_modules"] += _rename(prior_children, i)
         for name, call in calls.items():
-            out["configuration"]["root_module"]["module_calls"][f"{name}{i}"] = call
+            out["configuration"]["root_module"]["module_calls"][f"lake{i}_{name}"] = call  # as _rename names it
     return out
 
 
@@ -124,6 +157,16 @@ def time_gate(plan: dict, infra: Path | None, repeat: int) -> tuple[float, int]:
     for _ in range(repeat):
         started = time.perf_counter()
         findings = len(check_model(plan_model(plan, infra)))
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), findings
+
+
+def time_lake(plans: dict[str, dict], infra: Path, repeat: int) -> tuple[float, int]:
+    """The gate on the four layers' plans as one lake, each enriched from its layer's HCL."""
+    times, findings = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        findings = len(check_lake({f"{layer}.json": p for layer, p in plans.items()}, None, infra))
         times.append(time.perf_counter() - started)
     return statistics.median(times), findings
 
@@ -167,7 +210,7 @@ def time_checkov(checkov: str, plan: dict, timeout: float) -> tuple[float | None
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--plan", type=Path)
+    parser.add_argument("--plans", type=Path, help="directory of <layer>.json plans (default reports/plans)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--checkov", help="checkov executable (default .venv-checkov/bin/checkov or on PATH)")
@@ -176,9 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     args = parser.parse_args(argv)
 
-    plan = project_plan(args.plan)
+    plans = project_plans(args.plans)
+    plan = merged_plan(plans)
     rows = []
-    base_time, base_findings = time_gate(plan, REPO / "infra", args.repeat)
+    base_time, base_findings = time_lake(plans, REPO / "infra", args.repeat)
     rows.append(
         {
             "plan": "project",
@@ -188,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             "plan_doc": plan,
         }
     )
-    resolved = resolved_plan(plan, REPO / "infra")
+    resolved = merged_plan({layer: resolved_plan(p, REPO / "infra") for layer, p in plans.items()})
     for size in args.sizes:
         synth = synthetic_plan(resolved, size)
         t, n = time_gate(synth, None, args.repeat)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from lake.layers import is_layered, layer_of
+from lake.layers import LAYERS, SINGLE, is_layered, layer_of
 from lake.workspace import resolve as resolve_workspace
 from policies.checks import all_checks
 from policies.context import Context, Options
@@ -19,12 +19,13 @@ from policies.errors import PolicyInputError
 from policies.findings import Finding
 from policies.loaders.enrich import enrich, plan_variables
 from policies.loaders.hcl import load_hcl
-from policies.loaders.layers import combine, load_env_hcl, plan_layer
+from policies.loaders.layers import combine, load_env_hcl, missing_layers, plan_layer
 from policies.loaders.plan import load_plan
 from policies.loaders.state import load_state
 from policies.model import Model
 
 UNDECIDABLE_ID = "GATE-UNDECIDABLE"
+INCOMPLETE_ID = "GATE-INCOMPLETE"
 
 
 def _options(opts: dict[str, Any]) -> Options:
@@ -54,6 +55,7 @@ def check_model(model: Model, only: Iterable[str] | None = None, **opts: Any) ->
                 f"cannot be expanded: {reason}",
                 "Make count/for_each known at plan time.",
                 origin=model.origin,
+                layer=layer_of(address) or "",
             )
         )
     for check in all_checks():
@@ -110,30 +112,67 @@ def lake_model(
     plans: Mapping[str, dict] | None = None,
     states: Mapping[str, dict] | None = None,
     infra_dir: Path | None = None,
+    state_layers: Mapping[str, str] | None = None,
 ) -> Model:
     """One model of the lake from plans and states (each keyed by its source, e.g. the file name); each input's
-    layer is read from its addresses."""
+    layer is read from its addresses. ``state_layers`` (source -> layer) labels states: a labelled state must hold
+    only that layer's resources, and an empty one stands for that layer (not applied yet)."""
     models: dict[str, Model] = {}
+    sources: dict[str, str] = {}
     for where, plan in (plans or {}).items():
-        model = plan_model(plan, infra_dir, where)
-        models[_layer_key(plan_layer(plan), where, models)] = model
+        layer = _layer_key(plan_layer(plan), where, sources)
+        models[layer] = plan_model(plan, infra_dir, where)
     for where, state in (states or {}).items():
-        model = load_state(state)
-        models[_layer_key(_state_layer(model), where, models)] = model
+        model = load_state(state, where)
+        layer = _layer_key(_state_layer(model, where, (state_layers or {}).get(where)), where, sources)
+        models[layer] = model
+    if SINGLE in sources and len(sources) > 1:
+        raise PolicyInputError(
+            f"{sources[SINGLE]}: its resources belong to no one layer ({', '.join(LAYERS)}) while the other inputs "
+            "are layers of a split lake; give one input per layer (label a state `--state <layer>=PATH`)"
+        )
     return combine(models)
 
 
-def _layer_key(layer: str, where: str, taken: Mapping[str, Model]) -> str:
-    if layer in taken:
+def _layer_key(layer: str, where: str, sources: dict[str, str]) -> str:
+    if layer in sources:
         raise PolicyInputError(
-            f"{where}: a second input for layer {layer or 'root'}; give each layer's plan or state once"
+            f"{where}: a second input for layer {layer or 'root'} (the first: {sources[layer]}); give each "
+            "layer's plan or state once"
         )
+    sources[layer] = where
     return layer
 
 
-def _state_layer(model: Model) -> str:
+def _state_layer(model: Model, where: str, label: str | None = None) -> str:
+    """The layer a state holds: the one its addresses name, or ``label``, which they must agree with."""
     layers = {layer_of(r.address) for r in model.resources if r.mode == "managed"}
-    return next(iter(layers)) if len(layers) == 1 and None not in layers else ""
+    if label is not None:
+        if label not in LAYERS:
+            raise PolicyInputError(f"{where}: unknown layer {label!r} (the layers are {', '.join(LAYERS)})")
+        if layers and layers != {label}:
+            found = ", ".join(sorted(layer or "no layer" for layer in layers))
+            raise PolicyInputError(f"{where}: given as the {label} layer's state, but its resources belong to {found}")
+        return label
+    return next(iter(layers)) if len(layers) == 1 and None not in layers else SINGLE
+
+
+def incomplete(missing: list[str], origin: str = "") -> list[Finding]:
+    """One GATE-INCOMPLETE finding per layer of a split lake that is neither planned nor given as state."""
+    return [
+        Finding(
+            INCOMPLETE_ID,
+            "high",
+            f"module.{layer}",
+            f"layer {layer} is neither planned nor given as a state: the invariants cross layers, so none is "
+            "judged on part of the lake",
+            f"Pass its plan (`--plan {layer}.json`) or its current state from its backend "
+            f"(`--state {layer}=s3://<state bucket>/<prefix>/{layer}.tfstate`, or `--state {layer}=PATH`).",
+            origin=origin,
+            layer=layer,
+        )
+        for layer in missing
+    ]
 
 
 def check_plan(plan: dict, infra_dir: Path | None = None, **opts: Any) -> list[Finding]:
@@ -145,10 +184,17 @@ def check_lake(
     plans: Mapping[str, dict] | None = None,
     states: Mapping[str, dict] | None = None,
     infra_dir: Path | None = None,
+    state_layers: Mapping[str, str] | None = None,
     **opts: Any,
 ) -> list[Finding]:
-    """Check the whole lake from several layers' plans and states (see :func:`lake_model`)."""
-    return check_model(lake_model(plans, states, infra_dir), **opts)
+    """Check the whole lake from several layers' plans and states (see :func:`lake_model`). A split lake must be
+    whole: a layer neither planned nor given as state is a GATE-INCOMPLETE finding (fail closed), and the checks
+    are not run on the part given, since every invariant is judged on the whole lake."""
+    model = lake_model(plans, states, infra_dir, state_layers)
+    missing = missing_layers(model.settings.get("layers", {}))
+    if missing:
+        return incomplete(missing, model.origin)
+    return check_model(model, **opts)
 
 
 def check_state(state: dict, **opts: Any) -> list[Finding]:

@@ -35,10 +35,15 @@ def register(subparsers) -> None:
     check.add_argument("--dist", type=Path, help="where `lake build` wrote handler.zip (default: the checkout's dist/)")
     check.add_argument(
         "--state",
-        type=Path,
         action="append",
         default=[],
-        help="a Terraform state (tfstate v4), e.g. a layer not planned: judged with the plans as one lake (repeatable)",
+        metavar="[LAYER=]PATH|s3://BUCKET/KEY",
+        help="the current Terraform state of a layer not planned (a file, or its S3 backend object), judged with the "
+        "plans as one lake; optionally labelled with its layer, which its addresses must match (repeatable). A split "
+        "lake must be whole: every layer given as a plan or a state, else GATE-INCOMPLETE",
+    )
+    check.add_argument(
+        "--endpoint-url", help="S3 endpoint override for s3:// states (local moto: http://127.0.0.1:5000)"
     )
     check.add_argument(
         "--no-enrich",
@@ -110,9 +115,21 @@ def _parse_vars(items: list[str]) -> dict:
     return out
 
 
+def _s3_client_factory(endpoint_url: str | None):
+    """A factory of the S3 client s3:// states are read with (the environment's credentials and region)."""
+
+    def client():
+        import boto3
+
+        return boto3.client("s3", endpoint_url=endpoint_url)
+
+    return client
+
+
 def cmd_check(args) -> int:
     from policies import api
     from policies.checkov_report import load_checkov_report
+    from policies.loaders.state_source import parse_state_spec, read_state
     from policies.report import active, render
     from policies.suppressions import apply_suppressions, load_suppressions
 
@@ -129,9 +146,12 @@ def cmd_check(args) -> int:
     if args.plan or args.state:
         source = ws.infra if args.infra is not None or ws.infra.is_dir() else None
         plans = {str(p): _read_json(p, "plan JSON") for p in args.plan}
-        states = {str(p): _read_json(p, "Terraform state") for p in args.state}
-        findings += api.check_lake(plans, states, None if args.no_enrich else source, **opts)
-        inputs += [f"plan {p}" for p in args.plan] + [f"state {p}" for p in args.state]
+        specs = [parse_state_spec(s) for s in args.state]
+        s3 = _s3_client_factory(args.endpoint_url)
+        states = {spec.source: read_state(spec, s3) for spec in specs}
+        labels = {spec.source: spec.layer for spec in specs if spec.layer}
+        findings += api.check_lake(plans, states, None if args.no_enrich else source, labels, **opts)
+        inputs += [f"plan {p}" for p in args.plan] + [f"state {s}" for s in args.state]
     for report in args.checkov_report:
         findings += load_checkov_report(_read_json(report, "checkov JSON report"), str(report))
         inputs.append(f"checkov {report}")
@@ -150,16 +170,16 @@ def cmd_check(args) -> int:
 
 
 def cmd_matrix(args) -> int:
-    from policies.api import hcl_model
+    from policies.api import hcl_model, lake_model
     from policies.iam.matrix import build_matrix
-    from policies.loaders.layers import combine
-    from policies.loaders.plan import load_plan
     from policies.matrix_view import matrix_json, matrix_table
 
+    ws = from_args(args)
     if args.plan:
-        model = combine({str(p): load_plan(_read_json(p, "plan JSON"), str(p)) for p in args.plan})
+        source = ws.infra if args.infra is not None or ws.infra.is_dir() else None  # enrich as `check` does
+        model = lake_model({str(p): _read_json(p, "plan JSON") for p in args.plan}, None, source)
     else:
-        model = hcl_model(from_args(args).require("infra"))
+        model = hcl_model(ws.require("infra"))
     matrix = build_matrix(model)
     print(matrix_json(matrix) if args.format == "json" else matrix_table(matrix), end="")
     return 0

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import contracts as contracts_pkg
+from lake.layers import layer_of
 from policies.iam.matrix import AccessMatrix, RoleAccess, build_matrix
 from policies.model import Model, Resource, Unknown
 
@@ -45,6 +46,26 @@ class Context:
     @cached_property
     def matrix(self) -> AccessMatrix:
         return build_matrix(self.model)
+
+    # ------------------------------------------------------------------ layers
+
+    def layer_of(self, address: str) -> str:
+        """The layer a finding's address belongs to: the layer of the resource at ``address``, else the one its
+        address names (``module.<layer>.…``, e.g. an inline policy statement), else, for an AWS managed policy ARN
+        (the source of its grants), the layer of the resources that attach it; "" when none or several."""
+        resource = self.model.by_address(address)
+        if resource is not None and resource.layer:
+            return resource.layer
+        named = layer_of(address)
+        if named:
+            return named
+        if address.startswith("arn:"):
+            layers = {r.layer for r in self._attachments() if _attaches(r, address)}
+            return layers.pop() if len(layers) == 1 else ""
+        return ""
+
+    def _attachments(self) -> list[Resource]:
+        return list(self.model.of_type("aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_role"))
 
     # ------------------------------------------------------------------ buckets
 
@@ -118,9 +139,20 @@ class Context:
                 return self.matrix.roles.get(found[0].get("name"))
             return value
         if isinstance(value, str):
-            name = value.rsplit("/", 1)[-1]
-            return self.matrix.roles.get(name)
+            role = self.matrix.roles.get(value.rsplit("/", 1)[-1])
+            if role is not None and value.startswith("arn:") and not self._same_account(value, role):
+                return None  # a role of that name in another account: not the lake's
+            return role
         return None
+
+    def _same_account(self, arn: str, role: RoleAccess) -> bool:
+        """Whether a role ARN (a layer names the roles of the layer below by ARN, built from its name and the
+        caller's account) is in the account of the lake's role of that name: the role's own ARN when known (a
+        state), else the account the lake is planned in."""
+        own = role.role.get("arn")
+        account = own.split(":")[4] if isinstance(own, str) and own.count(":") >= 5 else self.account
+        parts = arn.split(":")
+        return len(parts) >= 6 and parts[4] == account
 
     # ------------------------------------------------------------------ account, region, ARNs
 
@@ -186,3 +218,11 @@ def s3_url_parts(url: Any) -> tuple[str, str] | None:
     rest = url[5:]
     bucket, _, key = rest.partition("/")
     return bucket, key
+
+
+def _attaches(resource: Resource, arn: str) -> bool:
+    """True when ``resource`` (a policy attachment or a role) attaches the managed policy ``arn``."""
+    if resource.type == "aws_iam_role":
+        arns = resource.get("managed_policy_arns")
+        return isinstance(arns, list) and arn in arns
+    return resource.get("policy_arn") == arn

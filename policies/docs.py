@@ -12,6 +12,11 @@ file differs from the registry. -->
 Every invariant is one module under `policies/checks/` and is checked on the HCL (`infra/`), on the plan JSON
 (`terraform show -json`) and on a Terraform state (the drift checker's view of live AWS). A value that cannot be
 decided (unknown until apply) fails closed with the reason. Run `lake policy check --help` for usage.
+
+The lake is four Terraform layers (foundation, ingestion, catalog, query), each its own state, and the
+invariants cross them: every check judges the whole lake, built from each layer's HCL, plan or current state,
+and each finding names the layer and address that break it. A layer given neither as a plan nor as a state is a
+`GATE-INCOMPLETE` finding (high): the gate fails closed rather than judge part of the lake.
 """
 
 

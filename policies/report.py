@@ -1,4 +1,5 @@
-"""Render findings: console (rich), JSON, SARIF 2.1.0 (code scanning), JUnit XML."""
+"""Render findings: console (rich), JSON, SARIF 2.1.0 (code scanning), JUnit XML. Each names the finding's layer
+(the Terraform root and state that holds the resource) when the lake is split."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low":
 
 def active(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if not f.suppressed_by]
+
+
+def where(f: Finding) -> str:
+    """The finding's resource, with its layer when it has one: ``catalog: module.catalog.…``."""
+    return f"{f.layer}: {f.address}" if f.layer else f.address
 
 
 def to_json(findings: list[Finding], inputs: list[str]) -> str:
@@ -52,6 +58,13 @@ def to_sarif(findings: list[Finding], root: str = "") -> str:
         }
         for c in all_checks()
     ]
+    # the gate's own findings (GATE-INCOMPLETE, GATE-UNDECIDABLE), checkov's and expired suppressions: a rule each,
+    # so every result's ruleId resolves
+    known = {c.id for c in all_checks()}
+    for f in findings:
+        if f.check_id not in known:
+            known.add(f.check_id)
+            rules.append({"id": f.check_id, "shortDescription": {"text": f.check_id}, "help": {"text": f.fix}})
     results = []
     for f in findings:
         loc = _location(f)
@@ -62,9 +75,11 @@ def to_sarif(findings: list[Finding], root: str = "") -> str:
         result = {
             "ruleId": f.check_id,
             "level": SARIF_LEVEL.get(f.severity, "warning"),
-            "message": {"text": f"{f.address}: {f.message}. Fix: {f.fix}"},
+            "message": {"text": f"{where(f)}: {f.message}. Fix: {f.fix}"},
             "locations": [loc],
         }
+        if f.layer:
+            result["properties"] = {"layer": f.layer}
         if f.suppressed_by:
             result["suppressions"] = [{"kind": "external", "justification": f.suppressed_by}]
         results.append(result)
@@ -93,8 +108,8 @@ def to_junit(findings: list[Finding]) -> str:
     for cid in [c.id for c in checks] + extra:
         case = ET.SubElement(suite, "testcase", classname="policies", name=cid)
         for f in by_check.get(cid, []):
-            failure = ET.SubElement(case, "failure", message=f"{f.address}: {f.message}", type=f.severity)
-            failure.text = f"{f.address}\n{f.message}\nFix: {f.fix}\n{f.source}"
+            failure = ET.SubElement(case, "failure", message=f"{where(f)}: {f.message}", type=f.severity)
+            failure.text = f"{where(f)}\n{f.message}\nFix: {f.fix}\n{f.source}"
     return ET.tostring(ET.ElementTree(suite).getroot(), encoding="unicode", xml_declaration=True)
 
 
@@ -104,14 +119,15 @@ def to_console(findings: list[Finding], inputs: list[str], width: int = 160) -> 
     shown = active(findings)
     if shown:
         table = Table(title=f"policy gate: {len(shown)} violation(s)", show_lines=True)
-        for col in ("check", "severity", "resource", "problem", "fix"):
+        layered = any(f.layer for f in shown)
+        for col in ("check", "severity", *(("layer",) if layered else ()), "resource", "problem", "fix"):
             table.add_column(col, overflow="fold")
         for f in shown:
-            table.add_row(f.check_id, f.severity, f.address, f.message, f.fix)
+            table.add_row(f.check_id, f.severity, *((f.layer,) if layered else ()), f.address, f.message, f.fix)
         console.print(table)
     suppressed = [f for f in findings if f.suppressed_by]
     for f in suppressed:
-        console.print(f"suppressed {f.check_id} {f.address}: {f.suppressed_by}")
+        console.print(f"suppressed {f.check_id} {where(f)}: {f.suppressed_by}")
     verdict = "FAIL" if shown else "PASS"
     console.print(
         f"{verdict}: {len(all_checks())} checks on {', '.join(inputs)}; {len(shown)} violation(s), {len(suppressed)} suppressed"

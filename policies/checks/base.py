@@ -19,6 +19,8 @@ class Check:
     group: str = ""
 
     def finding(self, ctx, address: str, message: str, fix: str | None = None, source: str = "") -> Finding:
+        """A finding about the resource at ``address``: its source and its layer come from that resource
+        (:meth:`policies.context.Context.layer_of`)."""
         resource = ctx.model.by_address(address)
         return Finding(
             check_id=self.id,
@@ -28,4 +30,5 @@ class Check:
             fix=fix or self.fix,
             source=source or (resource.source if resource else ""),
             origin=ctx.model.origin,
+            layer=ctx.layer_of(address),
         )

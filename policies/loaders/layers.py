@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lake.layers import SINGLE, is_layered, layer_of, layer_roots
+from lake.layers import LAYERS, SINGLE, is_layered, layer_of, layer_roots
 from policies.errors import PolicyInputError
 from policies.loaders.hcl import load_hcl
 from policies.model import Model
@@ -23,6 +23,7 @@ def combine(models: Mapping[str, Model]) -> Model:
     if len(models) == 1:
         ((layer, model),) = models.items()
         _tag(model, layer)
+        model.settings["layers"] = {layer: model.origin}
         return model
     resources = []
     seen: dict[str, str] = {}
@@ -44,6 +45,14 @@ def combine(models: Mapping[str, Model]) -> Model:
     origins = sorted({m.origin for m in models.values()})
     first = next(iter(models.values()))
     return Model(resources, "+".join(origins), first.contracts_dir, first.artifact_dir, first.source_dir, settings)
+
+
+def missing_layers(present: Any) -> list[str]:
+    """The layers a lake of layered inputs lacks (``present``: the layers given); [] for an unsplit root."""
+    given = set(present)
+    if not given & set(LAYERS):
+        return []
+    return [layer for layer in LAYERS if layer not in given]
 
 
 def _tag(model: Model, layer: str) -> None:
@@ -69,7 +78,5 @@ def load_env_hcl(env_dir: Path, variables: Mapping[str, Any] | None = None) -> M
 def plan_layer(plan: dict) -> str:
     """The layer a plan was made from: the one ``module.<layer>`` its configuration calls (SINGLE if none)."""
     calls = set(((plan.get("configuration") or {}).get("root_module") or {}).get("module_calls") or {})
-    from lake.layers import LAYERS
-
     layers = calls & set(LAYERS)
     return next(iter(layers)) if len(layers) == 1 else SINGLE

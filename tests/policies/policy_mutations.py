@@ -1,8 +1,10 @@
 """Seeded violations: each a small edit to a copy of ``infra/`` (+ ``contracts/``) and the check that must catch it.
 
 An edit is either a text replacement in one file (the anchor must occur exactly once, so a change in ``infra/``
-that moves the anchor fails loudly instead of silently testing nothing) or a new ``.tf`` file added to the
-root module ``infra/``.
+that moves the anchor fails loudly instead of silently testing nothing) or a new ``mutation.tf`` added to the
+layer module whose names it uses (``infra/layers/<layer>/``: a policy on ``module.iam.role_names[...]`` goes
+into foundation, a Glue partition into catalog). Every mutation knows the layers it edits (:attr:`Mutation.layers`),
+so a test can plan just those and take the rest of the lake from state.
 """
 
 from __future__ import annotations
@@ -12,7 +14,22 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lake.layers import LAYERS
+from policies.loaders.layers import combine
+from policies.model import Model, subset
+
 REPO = Path(__file__).resolve().parents[2]
+
+
+LAYER_OF_PATH = {
+    "infra/modules/s3/": "foundation",
+    "infra/modules/iam/": "foundation",
+    "infra/modules/lambda/": "ingestion",
+    "infra/modules/glue/": "catalog",
+    "infra/modules/alarms/": "catalog",
+    "infra/modules/athena/": "query",
+    **{f"infra/layers/{layer}/": layer for layer in LAYERS},
+}
 
 
 @dataclass(frozen=True)
@@ -20,8 +37,27 @@ class Mutation:
     name: str
     check_id: str
     replace: tuple[tuple[str, str, str], ...] = ()  # (path relative to the copy, old, new)
-    add: str = ""  # HCL appended to infra/mutation.tf (the root module `infra/`)
+    add: str = ""  # HCL written to infra/layers/<layer>/mutation.tf
+    layer: str = ""  # the layer module `add` goes into (required with `add`)
     description: str = field(default="", compare=False)
+    # A cross-state violation: (the layer edited, the layer it breaks the invariant together with). Each is caught
+    # only when the gate sees both layers: on the HCL, on the four plans, and on the edited layer's plan judged
+    # with the other layers' states.
+    spans: tuple[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.add and self.layer not in LAYERS:
+            raise ValueError(f"mutation {self.name}: `add` needs layer= one of {', '.join(LAYERS)}")
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """The layers this mutation edits, in apply order."""
+        edited = {self.layer} if self.add else set()
+        for rel, _, _ in self.replace:
+            edited |= {layer for prefix, layer in LAYER_OF_PATH.items() if rel.startswith(prefix)}
+            if not any(rel.startswith(prefix) for prefix in LAYER_OF_PATH):
+                raise ValueError(f"mutation {self.name}: {rel} belongs to no layer")
+        return tuple(layer for layer in LAYERS if layer in edited)
 
 
 def policy(role: str, statement: str, name: str = "mutation") -> str:
@@ -39,23 +75,28 @@ S3 = "infra/modules/s3/main.tf"
 GLUE = "infra/modules/glue/main.tf"
 LAMBDA = "infra/modules/lambda/main.tf"
 ATHENA = "infra/modules/athena/main.tf"
+CATALOG = "infra/layers/catalog/main.tf"
 
 MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "etl-s3-star",
         "IAM-NO-WILDCARD",
+        layer="foundation",
         add=policy(
-            "etl", '{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::${local.bucket_names.curated}/*" }'
+            "etl",
+            '{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::${module.names.bucket_names.curated}/*" }',
         ),
     ),
     Mutation(
         "analyst-notaction-allow",
         "IAM-NO-WILDCARD",
+        layer="foundation",
         add=policy("analyst", '{ Effect = "Allow", NotAction = ["iam:*"], Resource = "*" }'),
     ),
     Mutation(
         "crawler-s3-full-access",
         "GLUE-NO-RAW-READ",
+        layer="foundation",
         add="""
 resource "aws_iam_role_policy_attachment" "mutation" {
   role       = module.iam.role_names["crawler"]
@@ -66,6 +107,7 @@ resource "aws_iam_role_policy_attachment" "mutation" {
     Mutation(
         "crawler-glue-service-role",
         "GLUE-NO-RAW-READ",
+        layer="foundation",
         add="""
 resource "aws_iam_role_policy_attachment" "mutation" {
   role       = module.iam.role_names["crawler"]
@@ -79,6 +121,7 @@ resource "aws_iam_role_policy_attachment" "mutation" {
     Mutation(
         "raw-lifecycle-expiry",
         "RAW-NO-EXPIRY",
+        layer="foundation",
         add="""
 resource "aws_s3_bucket_lifecycle_configuration" "mutation" {
   bucket = module.s3.bucket_names["raw"]
@@ -101,17 +144,19 @@ resource "aws_s3_bucket_lifecycle_configuration" "mutation" {
     Mutation(
         "etl-put-bucket-versioning-on-raw",
         "RAW-NO-OVERWRITE",
+        layer="foundation",
         add=policy(
             "etl",
-            '{ Effect = "Allow", Action = ["s3:PutBucketVersioning"], Resource = "arn:aws:s3:::${local.bucket_names.raw}" }',
+            '{ Effect = "Allow", Action = ["s3:PutBucketVersioning"], Resource = "arn:aws:s3:::${module.names.bucket_names.raw}" }',
         ),
     ),
     Mutation(
         "analyst-writes-raw",
         "RAW-WRITERS",
+        layer="foundation",
         add=policy(
             "analyst",
-            '{ Effect = "Allow", Action = ["s3:PutObject"], Resource = "arn:aws:s3:::${local.bucket_names.raw}/incoming/*" }',
+            '{ Effect = "Allow", Action = ["s3:PutObject"], Resource = "arn:aws:s3:::${module.names.bucket_names.raw}/incoming/*" }',
         ),
     ),
     Mutation(
@@ -133,9 +178,10 @@ resource "aws_s3_bucket_lifecycle_configuration" "mutation" {
     Mutation(
         "etl-deletes-other-datasets",
         "ETL-NO-RAW-WRITE",
+        layer="foundation",
         add=policy(
             "etl",
-            '{ Effect = "Allow", Action = ["s3:DeleteObject"], Resource = "arn:aws:s3:::${local.bucket_names.curated}/dataset/*" }',
+            '{ Effect = "Allow", Action = ["s3:DeleteObject"], Resource = "arn:aws:s3:::${module.names.bucket_names.curated}/dataset/*" }',
         ),
     ),
     Mutation(
@@ -236,6 +282,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "mutation" {
     Mutation(
         "s3-object-in-curated",
         "TF-NO-DATA",
+        layer="foundation",
         add="""
 resource "aws_s3_object" "mutation" {
   bucket  = module.s3.bucket_names["curated"]
@@ -260,9 +307,9 @@ resource "aws_s3_object" "mutation" {
         "IAM-ONE-ROLE-PER-SERVICE",
         replace=(
             (
-                "infra/main.tf",
-                'crawler_role_arn         = module.iam.role_arns["crawler"]',
-                'crawler_role_arn         = module.iam.role_arns["etl"]',
+                CATALOG,
+                'role/${module.names.role_names["crawler"]}"',
+                'role/${module.names.role_names["etl"]}"',
             ),
         ),
     ),
@@ -359,11 +406,13 @@ ATTACK_MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "raw-lifecycle-current-expiry",
         "RAW-NO-EXPIRY",
+        layer="foundation",
         add=raw_lifecycle("    expiration {\n      days = 30\n    }"),
     ),
     Mutation(
         "raw-lifecycle-glacier",
         "RAW-NO-EXPIRY",
+        layer="foundation",
         add=raw_lifecycle('    transition {\n      days          = 30\n      storage_class = "DEEP_ARCHIVE"\n    }'),
     ),
     Mutation(
@@ -380,6 +429,7 @@ ATTACK_MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "raw-acl-public-read",
         "S3-BASELINE",
+        layer="foundation",
         add="""
 resource "aws_s3_bucket_acl" "mutation" {
   bucket = module.s3.bucket_names["raw"]
@@ -390,6 +440,7 @@ resource "aws_s3_bucket_acl" "mutation" {
     Mutation(
         "raw-replication-foreign",
         "S3-BASELINE",
+        layer="foundation",
         add="""
 resource "aws_s3_bucket_replication_configuration" "mutation" {
   bucket = module.s3.bucket_names["raw"]
@@ -434,14 +485,15 @@ resource "aws_s3_bucket_replication_configuration" "mutation" {
     Mutation(
         "bucket-policy-public",
         "S3-BASELINE",
+        layer="foundation",
         add="""
 resource "aws_s3_bucket_policy" "mutation" {
   bucket = module.s3.bucket_names["artifacts"]
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
-      { Sid = "PublicRead", Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "arn:aws:s3:::${local.bucket_names.artifacts}/*" },
-      { Sid = "TlsOnly", Effect = "Deny", Principal = "*", Action = "s3:*", Resource = "arn:aws:s3:::${local.bucket_names.artifacts}/*", Condition = { Bool = { "aws:SecureTransport" = "false" } } },
+      { Sid = "PublicRead", Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "arn:aws:s3:::${module.names.bucket_names.artifacts}/*" },
+      { Sid = "TlsOnly", Effect = "Deny", Principal = "*", Action = "s3:*", Resource = "arn:aws:s3:::${module.names.bucket_names.artifacts}/*", Condition = { Bool = { "aws:SecureTransport" = "false" } } },
     ]
   })
 }
@@ -450,6 +502,7 @@ resource "aws_s3_bucket_policy" "mutation" {
     Mutation(
         "analyst-customer-policy-s3-star",
         "IAM-NO-WILDCARD",
+        layer="foundation",
         add="""
 resource "aws_iam_policy" "mutation" {
   name   = "console-s3-admin"
@@ -476,13 +529,14 @@ resource "aws_iam_role_policy_attachment" "mutation" {
     Mutation(
         "partition-located-in-raw",
         "ATHENA-NO-RAW",
+        layer="catalog",
         add="""
 resource "aws_glue_partition" "mutation" {
-  database_name    = local.database_name
+  database_name    = module.names.database_name
   table_name       = "users_v1"
   partition_values = ["2024-05-01"]
   storage_descriptor {
-    location = "s3://${local.bucket_names.raw}/incoming/users/2024/05/01/"
+    location = "s3://${module.names.bucket_names.raw}/incoming/users/2024/05/01/"
   }
 }
 """,
@@ -501,13 +555,14 @@ resource "aws_glue_partition" "mutation" {
     Mutation(
         "second-workgroup-not-enforced",
         "ATHENA-ENFORCED",
+        layer="query",
         add="""
 resource "aws_athena_workgroup" "mutation" {
   name = "${var.name_prefix}-adhoc"
   configuration {
     enforce_workgroup_configuration = false
     result_configuration {
-      output_location = "s3://${local.bucket_names.athena_results}/adhoc/"
+      output_location = "s3://${module.names.bucket_names.athena_results}/adhoc/"
     }
   }
 }
@@ -538,6 +593,7 @@ resource "aws_athena_workgroup" "mutation" {
     Mutation(
         "prefixed-policy-s3-star",
         "IAM-NO-WILDCARD",
+        layer="foundation",
         add="""
 resource "aws_iam_policy" "mutation" {
   name   = "${var.name_prefix}-s3-admin"
@@ -548,6 +604,7 @@ resource "aws_iam_policy" "mutation" {
     Mutation(
         "bucket-without-baseline",
         "S3-BASELINE",
+        layer="foundation",
         add="""
 resource "aws_s3_bucket" "mutation" {
   bucket = "${var.name_prefix}-scratch"
@@ -570,17 +627,18 @@ MUTATIONS = MUTATIONS + ATTACK_MUTATIONS
 
 
 def make_copy(dest: Path) -> Path:
-    """A copy of infra/ and contracts/ under ``dest``; returns the Terraform root to check (infra/envs/local)."""
+    """A copy of infra/ and contracts/ under ``dest``; returns the copy's ``infra/`` (what ``check_hcl`` and
+    ``lake policy check --infra`` read: its ``envs/local``, four layer roots)."""
     shutil.copytree(
         REPO / "infra", dest / "infra", ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*", "tfplan")
     )
     shutil.copytree(REPO / "contracts", dest / "contracts", ignore=shutil.ignore_patterns("__pycache__"))
-    return dest / "infra" / "envs" / "local"
+    return dest / "infra"
 
 
-def apply_mutation(mutation: Mutation, root: Path) -> None:
-    """Edit the copy whose root is ``root`` (``<copy>/infra/envs/local``)."""
-    copy = root.parents[2]
+def apply_mutation(mutation: Mutation, infra: Path) -> None:
+    """Edit the copy whose ``infra/`` is ``infra``."""
+    copy = infra.parent
     for rel, old, new in mutation.replace:
         path = copy / rel
         text = path.read_text(encoding="utf-8")
@@ -591,55 +649,80 @@ def apply_mutation(mutation: Mutation, root: Path) -> None:
             )
         path.write_text(text.replace(old, new), encoding="utf-8")
     if mutation.add:
-        (copy / "infra" / "mutation.tf").write_text(mutation.add, encoding="utf-8")
+        (infra / "layers" / mutation.layer / "mutation.tf").write_text(mutation.add, encoding="utf-8")
 
 
 def mutated_copy(mutation: Mutation | None, dest: Path) -> Path:
-    root = make_copy(dest)
+    """A mutated copy of the checkout's infra/ and contracts/; returns the copy's ``infra/``."""
+    infra = make_copy(dest)
     if mutation is not None:
-        apply_mutation(mutation, root)
-    return root
+        apply_mutation(mutation, infra)
+    return infra
 
 
 # ---------------------------------------------------------------------- batched plans
 
-MODULE_RE = re.compile(r'^module "lake" \{\n.*?^\}\n', re.S | re.M)
+MODULE_RE = re.compile(r'^module "(\w+)" \{\n.*?^\}\n', re.S | re.M)
+VARIABLE_RE = re.compile(r'^variable "(\w+)"', re.M)
 
 
 def instance_name(mutation: Mutation | None) -> str:
     return "lake_" + (mutation.name.replace("-", "_") if mutation else "clean")
 
 
+def lake_module(infra: Path, dest: Path) -> None:
+    """``dest`` (a sibling of ``infra``) as one module holding the four layers of ``infra/envs/local`` (``module.<layer>``, the blocks of
+    the four layer roots), with the environment's variables. The query layer waits for its foundation
+    (``depends_on``): its KMS alias lookup is deferred to apply, as on an endpoint where that foundation does not
+    exist yet, instead of failing the plan."""
+    env = infra / "envs" / "local"
+    dest.mkdir(parents=True)
+    blocks = []
+    for layer in LAYERS:
+        main = (env / layer / "main.tf").read_text(encoding="utf-8")
+        block = MODULE_RE.search(main)
+        if block is None or block.group(1) != layer:
+            raise AssertionError(f'{env / layer}/main.tf: no module "{layer}" block to wrap')
+        text = block.group(0).replace(f'"../../../layers/{layer}"', f'"../infra/layers/{layer}"')
+        if layer == "query":
+            text = text[: -len("}\n")] + "\n  depends_on = [module.foundation]\n}\n"
+        blocks.append(text)
+    (dest / "main.tf").write_text("\n".join(blocks), encoding="utf-8")
+    shutil.copy(env / "common" / "variables.tf", dest / "variables.tf")
+
+
 def batch_root(mutations: list[Mutation | None], dest: Path) -> Path:
-    """One Terraform root holding one lake per mutation (``module.lake_<name>``), each built from its own
-    mutated copy of infra/. A single ``terraform plan`` of it plans every copy: provider start-up and the
-    data-source reads are paid once per batch instead of once per mutation, and each copy's resources stay
-    apart under its module address, so a finding is attributed to exactly one mutation."""
-    local = REPO / "infra" / "envs" / "local"
+    """One Terraform root holding one whole lake per mutation (``module.lake_<name>.module.<layer>``), each
+    built from its own mutated copy of infra/. A single ``terraform plan`` of it plans every copy's four layers:
+    provider start-up and the data-source reads are paid once per batch instead of once per mutation and layer,
+    and each copy's resources stay apart under its module address, so a finding is attributed to exactly one
+    mutation (:func:`lake_slice` cuts one lake back into its layers)."""
+    common = REPO / "infra" / "envs" / "local" / "common"
     root = dest / "root"
     root.mkdir(parents=True)
-    main = (local / "main.tf").read_text(encoding="utf-8")
-    block = MODULE_RE.search(main)
-    if block is None:
-        raise AssertionError('infra/envs/local/main.tf: no module "lake" block to replicate')
+    names = VARIABLE_RE.findall((common / "variables.tf").read_text(encoding="utf-8"))
+    inputs = "".join(f"  {name} = var.{name}\n" for name in names)
     calls = []
     for i, mutation in enumerate(mutations):
-        mutated_copy(mutation, dest / str(i))
-        calls.append(
-            block.group(0)
-            .replace('module "lake"', f'module "{instance_name(mutation)}"')
-            .replace('source = "../.."', f'source = "../{i}/infra"')
-        )
-    (root / "main.tf").write_text(MODULE_RE.sub(lambda _: "\n".join(calls), main), encoding="utf-8")
-    for name in ("variables.tf", "versions.tf"):
-        shutil.copy(local / name, root / name)
+        infra = mutated_copy(mutation, dest / str(i))
+        lake_module(infra, dest / str(i) / "lake")
+        calls.append(f'module "{instance_name(mutation)}" {{\n  source = "../{i}/lake"\n\n{inputs}}}\n')
+    (root / "main.tf").write_text("\n".join(calls), encoding="utf-8")
+    for name in ("provider.tf", "variables.tf", "versions.tf"):
+        shutil.copy(common / name, root / name)
     return root
+
+
+def lake_slice(model: Model, mutation: Mutation | None) -> Model:
+    """One mutation's lake out of a batch plan's model: each ``module.lake_<name>.module.<layer>`` as that layer,
+    combined as ``lake policy check`` combines four plans (each resource tagged with its layer)."""
+    prefix = f"module.{instance_name(mutation)}.module."
+    return combine({layer: subset(model, prefix + layer) for layer in LAYERS})
 
 
 # ---------------------------------------------------------------------- issue 15: alarms and the batch-operations role
 
 ALARMS = "infra/modules/alarms/main.tf"
-ROOT = "infra/main.tf"
 BATCH_ROLE = '"${var.name_prefix}-batch-operations"'
 
 MUTATIONS += (
@@ -648,8 +731,8 @@ MUTATIONS += (
         "ALARMS-PRESENT",
         replace=(
             (
-                ROOT,
-                "function_names                = { for ds, f in local.functions : ds => f.name }",
+                CATALOG,
+                "function_names                = { for ds, f in module.names.functions : ds => f.name }",
                 "function_names                = {}",
             ),
         ),
@@ -701,11 +784,12 @@ MUTATIONS += (
     Mutation(
         "batch-role-writes-raw",
         "BATCH-ROLE-SCOPE",
+        layer="foundation",
         add=f"""
 resource "aws_iam_role_policy" "mutation" {{
   name   = "mutation"
   role   = {BATCH_ROLE}
-  policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = "s3:PutObject", Resource = "arn:aws:s3:::${{local.bucket_names.raw}}/incoming/*" }}] }})
+  policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Action = "s3:PutObject", Resource = "arn:aws:s3:::${{module.names.bucket_names.raw}}/incoming/*" }}] }})
 }}
 """,
     ),
@@ -741,6 +825,65 @@ resource "aws_iam_role_policy" "mutation" {{
         "IAM-ONE-ROLE-PER-SERVICE",
         replace=(
             (IAM, 'identifiers = ["batchoperations.s3.amazonaws.com"]', 'identifiers = ["lambda.amazonaws.com"]'),
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------------- issue 14: cross-state violations
+# Each edits one layer and breaks an invariant together with a layer it does not touch (`spans`), so a gate that
+# judged one plan at a time would pass it: the raw bucket, the roles and their grants are foundation's.
+
+CROSS_STATE_MUTATIONS: tuple[Mutation, ...] = (
+    Mutation(
+        "crawler-target-moved-to-raw",
+        "GLUE-NO-RAW-READ",
+        replace=(
+            (
+                GLUE,
+                "  catalog_target {\n    database_name = aws_glue_catalog_database.this.name\n",
+                '  s3_target {\n    path = "s3://${replace(var.curated_bucket, "-curated", "-raw")}/incoming/${each.value.dataset}/"\n  }\n\n'
+                "  catalog_target {\n    database_name = aws_glue_catalog_database.this.name\n",
+            ),
+        ),
+        spans=("catalog", "foundation"),
+        description="catalog: each crawler also crawls its dataset's raw uploads; foundation: the raw bucket and the crawler role",
+    ),
+    Mutation(
+        "etl-env-points-at-raw",
+        "ETL-NO-RAW-WRITE",
+        replace=((LAMBDA, "CURATED_BUCKET    = var.bucket_names.curated", "CURATED_BUCKET    = var.bucket_names.raw"),),
+        spans=("ingestion", "foundation"),
+        description="ingestion: the functions write their Parquet into raw; foundation: the raw bucket and the etl role",
+    ),
+    Mutation(
+        "table-in-raw-read-by-analyst",
+        "ATHENA-NO-RAW",
+        replace=(
+            (
+                GLUE,
+                'location      = "s3://${var.curated_bucket}/${each.value.curated_prefix}/"',
+                'location      = "s3://${replace(var.curated_bucket, "-curated", "-raw")}/incoming/${each.value.dataset}/"',
+            ),
+        ),
+        spans=("catalog", "foundation"),
+        description="catalog: the tables read the raw uploads; foundation: the raw bucket and the analyst role that queries them",
+    ),
+)
+MUTATIONS += CROSS_STATE_MUTATIONS
+
+# A layer names the roles of the layer below by ARN (built from the role's name and the caller's account), where the
+# single root referenced the role resource: a role of the same name in another account must not pass for the lake's.
+MUTATIONS += (
+    Mutation(
+        "crawler-role-in-another-account",
+        "IAM-ONE-ROLE-PER-SERVICE",
+        replace=(
+            (
+                CATALOG,
+                'iam::${data.aws_caller_identity.current.account_id}:role/${module.names.role_names["crawler"]}"',
+                'iam::111122223333:role/${module.names.role_names["crawler"]}"',
+            ),
         ),
     ),
 )

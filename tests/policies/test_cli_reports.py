@@ -85,7 +85,8 @@ def test_violation_exit_1_names_resource_and_fix(capsys, broken_root):
     doc = json.loads(out)
     assert code == 1 and not doc["passed"]
     [f] = [f for f in doc["findings"] if f["check_id"] == "RAW-VERSIONING"]
-    assert f["address"] == "module.lake.module.s3.aws_s3_bucket_versioning.raw"
+    assert f["address"] == "module.foundation.module.s3.aws_s3_bucket_versioning.raw"
+    assert f["layer"] == "foundation"
     assert "Suspended" in f["message"] and "Enabled" in f["fix"]
     assert f["source"].endswith("modules/s3/main.tf:" + f["source"].rsplit(":", 1)[1])
 
@@ -99,12 +100,23 @@ def test_sarif_and_junit(capsys, broken_root, tmp_path):
     assert rules == {c.id for c in all_checks()}
     [res] = [r for r in doc["runs"][0]["results"] if r["ruleId"] == "RAW-VERSIONING"]
     assert res["level"] == "error" and res["locations"][0]["physicalLocation"]["region"]["startLine"] > 0
+    assert res["properties"]["layer"] == "foundation"
+    assert res["message"]["text"].startswith("foundation: module.foundation.module.s3.aws_s3_bucket_versioning.raw: ")
     junit = tmp_path / "r.xml"
     run(capsys, "check", "--infra", str(broken_root), "--format", "junit", "--output", str(junit))
     suite = ET.parse(junit).getroot()
     assert int(suite.get("tests")) == len(all_checks()) and int(suite.get("failures")) >= 1
-    failed = {c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None}
-    assert "RAW-VERSIONING" in failed
+    failed = {c.get("name"): c.find("failure") for c in suite.iter("testcase") if c.find("failure") is not None}
+    assert failed["RAW-VERSIONING"].get("message").startswith("foundation: module.foundation.")
+
+
+def test_console_names_the_layer(capsys, broken_root):
+    code, out, _ = run(capsys, "check", "--infra", str(broken_root))
+    assert code == 1
+    header = next(line for line in out.splitlines() if "check" in line and "severity" in line)
+    assert "layer" in header
+    row = next(line for line in out.splitlines() if "RAW-VERSIONING" in line)
+    assert [cell.strip() for cell in row.split("│")][1:4] == ["RAW-VERSIONING", "critical", "foundation"]
 
 
 @pytest.mark.parametrize(

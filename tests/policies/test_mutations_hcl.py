@@ -12,8 +12,8 @@ from policies.api import check_hcl
 def results(tmp_path_factory) -> dict[str, set[str]]:
     out = {}
     for m in MUTATIONS:
-        root = mutated_copy(m, tmp_path_factory.mktemp(m.name))
-        out[m.name] = {f.check_id for f in check_hcl(root)}
+        infra = mutated_copy(m, tmp_path_factory.mktemp(m.name))
+        out[m.name] = {f.check_id for f in check_hcl(infra)}
     return out
 
 
