@@ -118,8 +118,8 @@ def flaw_rejection(flaw: Flaw, location: tuple[str, int]) -> Rejection:
 
 
 def _regions(payload: Payload, size: int) -> Iterator[tuple[bytes, bool]]:
-    """The payload in regions of about ``size`` bytes, each ending after a ``}`` when it can (so that a region
-    usually ends with a whole record and nothing is carried into the next), each with whether it is the last."""
+    """The payload in regions of about ``size`` bytes, each ending after a ``}`` when it can (where the exact scan
+    splits a region, it then usually ends with a whole record), each with whether it is the last."""
     previous = None
     for region in payload.line_chunks(size, delimiter=b"}"):
         if previous is not None:
