@@ -22,8 +22,9 @@ next region and split with it, so a region gives one run of lines, not one more 
 
 Exact split: a scan of brackets and strings (``_Value``; not the JSON grammar, so a broken element still ends at its
 closing bracket and is judged like a broken NDJSON line). It is used where the fast split does not hold, for the
-wrapper around the records, and for the document's last element and what follows it. It reports malformed structure as a
-``Flaw`` with its byte offset: a stray comma, a missing comma, a truncated document, data after the document.
+wrapper around the records, and for the document's last element and what follows it. It reports malformed
+structure as a ``Flaw`` with its byte offset: a stray comma, a missing comma, a truncated document, data after the
+document.
 """
 
 from __future__ import annotations
