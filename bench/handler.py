@@ -119,17 +119,22 @@ def generate(path: Path, size_mb: float, bad_fraction: float, seed: int = 7, sha
 
 
 def variant_floor(path: Path, out: Path) -> dict:
+    """Bare pyarrow with what the handler is given: the same memory pool (``use_system_allocator``), the same
+    explicit read schema and the same Parquet writer settings; no validation, flattening or partitioning."""
     import pyarrow.json as pj
     import pyarrow.parquet as pq
 
     from contracts import load_contract
     from handler.schema import read_schema
+    from handler.sink import PARQUET_OPTIONS
+    from handler.transform import use_system_allocator
 
+    use_system_allocator()
     schema = read_schema(load_contract("users", 1))
     table = pj.read_json(
         path, parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
     )
-    pq.write_table(table, out / "floor.parquet", compression="snappy")
+    pq.write_table(table, out / "floor.parquet", **PARQUET_OPTIONS)
     return {"rows": table.num_rows}
 
 

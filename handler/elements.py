@@ -17,10 +17,14 @@ removed until none is left, and only the line breaks may remain (every line bala
 the wrapper inside, no bracket inside a string). A refused line that still holds two elements (a separator
 written another way) is split exactly by the caller (``resplit``).
 
+After a fast split the rest of a region (the element after its last separator, cut or whole) is carried into the
+next region and split with it, so a region gives one run of lines, not one more for its last element.
+
 Exact split: a scan of brackets and strings (``_Value``; not the JSON grammar, so a broken element still ends at its
 closing bracket and is judged like a broken NDJSON line). It is used where the fast split does not hold, for the
-wrapper around the records, and for the last element and what follows it. It reports malformed structure as a
-``Flaw`` with its byte offset: a stray comma, a missing comma, a truncated document, data after the document.
+wrapper around the records, and for the document's last element and what follows it. It reports malformed
+structure as a ``Flaw`` with its byte offset: a stray comma, a missing comma, a truncated document, data after the
+document.
 """
 
 from __future__ import annotations
@@ -204,7 +208,11 @@ class DocumentSplitter:
         pos = 0
         while True:
             if self.fast_split and self.mode == "array" and self.value is None and self.array_expect == "value":
-                pos = self._fast(data, pos, piece)
+                split_to = self._fast(data, pos, piece)
+                if split_to > pos and not final:  # the element after the last separator starts the next region's
+                    pos = split_to  # split, instead of being read apart as a run of its own
+                    break
+                pos = split_to
             pos, more = self._step(data, pos, final, piece)
             if not more:
                 break

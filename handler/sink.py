@@ -8,6 +8,7 @@ same bytes.
 from __future__ import annotations
 
 import contextlib
+from concurrent.futures import Future
 from pathlib import Path
 
 import pyarrow as pa
@@ -35,7 +36,9 @@ class PartitionWriter:
 
     Rows are buffered per day and written in row groups of many chunks' rows (a row group per chunk and day
     is slow to write and to read). At most ``buffer_rows`` rows are held: beyond that the day holding the most
-    is written (ties: the later day), so the layout, like the bytes, depends only on the input.
+    is written (ties: the later day), so the layout, like the bytes, depends only on the input. A row group is
+    written on a worker thread while the caller goes on (Parquet encoding releases the GIL); one at a time, so
+    each file gets its row groups in the same order and at most one row group is in flight.
     """
 
     def __init__(self, directory: Path, file_schema: pa.Schema, buffer_rows: int = BUFFER_ROWS) -> None:
@@ -45,6 +48,7 @@ class PartitionWriter:
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._pending: dict[str, list[pa.Table]] = {}
         self._pending_rows: dict[str, int] = {}
+        self._writing: Future | None = None  # the row group being written, if any
         self.rows: dict[str, int] = {}
 
     def write(self, table: pa.Table) -> None:
@@ -63,7 +67,14 @@ class PartitionWriter:
 
     def _flush(self, day: str) -> None:
         writer, table = self._take(day)
-        writer.write_table(table)
+        self._written()
+        self._writing = pool().submit(writer.write_table, table)
+
+    def _written(self) -> None:
+        """Wait for the row group in flight (its error, if any, is raised here)."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.result()
 
     def _take(self, day: str) -> tuple[pq.ParquetWriter, pa.Table]:
         """The day's writer (opened on first use) and its pending rows as one table, now no longer pending."""
@@ -79,6 +90,7 @@ class PartitionWriter:
     def close(self) -> dict[str, Path]:
         """Finish every file, the days in parallel (one writer per thread); returns ``{dt: path}`` sorted by day."""
         last = {day: self._take(day)[1] for day in sorted(self._pending)}  # opens the writers still missing
+        self._written()
 
         def finish(day: str) -> None:
             if day in last:
@@ -91,6 +103,8 @@ class PartitionWriter:
     def abort(self) -> None:
         self._pending.clear()
         self._pending_rows.clear()
+        with contextlib.suppress(Exception):  # best effort while already failing
+            self._written()
         for writer in self._writers.values():
             with contextlib.suppress(Exception):  # best effort while already failing
                 writer.close()

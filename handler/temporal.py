@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -37,6 +37,8 @@ _ISO_REGEX = (
     r"(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])$"
 )
 _PLACEHOLDER_ISO = "2000-01-01T00:00:00Z"
+_FIRST_INSTANT = pa.scalar(datetime(1, 1, 1, tzinfo=UTC), TIMESTAMP)
+_LAST_INSTANT = pa.scalar(datetime.max.replace(tzinfo=UTC), TIMESTAMP)
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,8 @@ def parse_timestamps(strings, pattern: TimestampPattern) -> tuple[pa.Array, pa.A
         parsed = pc.strptime(safe, format=pattern.fmt, unit="us", error_is_null=True)
         if parsed.type.tz is None:
             parsed = pc.cast(parsed, TIMESTAMP)
-    year = pc.year(parsed)
-    in_range = pc.and_(pc.greater_equal(year, 1), pc.less_equal(year, 9999))
+    # years 1-9999 in UTC (an offset can move 0001-01-01 out of them): compared as instants, no calendar per value
+    in_range = pc.and_(pc.greater_equal(parsed, _FIRST_INSTANT), pc.less_equal(parsed, _LAST_INSTANT))
     good = pc.fill_null(pc.and_(pc.and_(good, pc.is_valid(parsed)), in_range), False)
     values = pc.if_else(good, parsed, pa.scalar(None, TIMESTAMP))
     suspect = pc.and_(present, pc.invert(good))

@@ -122,6 +122,19 @@ def test_splitter_carries_an_element_across_regions_and_skips_an_oversized_one()
     assert lines == [A, B, C] and len(flaws) == 1 and flaws[0].got == f"{len(big)} bytes at byte 723"
 
 
+def test_a_region_gives_one_run_and_its_last_element_starts_the_next_regions_split():
+    records = [json.dumps(user(i)).encode() for i in range(12)]
+    data = b"[" + b", ".join(records) + b"]"
+    cut = data.index(records[7]) + len(records[7])  # the first region ends with a whole element, after a "}"
+    judged = []
+    splitter = DocumentSplitter(None, 1 << 20, judge=lambda lines: judged.append(lines) or "read by the judge")
+    first = splitter.feed(data[:cut], final=False)
+    second = splitter.feed(data[cut:], final=True)
+    assert len(first.runs) == 1 and first.runs[0].splitlines() == records[:7]  # element 7 waits for the next split
+    assert first.results == {0: "read by the judge"} and judged[0] == first.runs[0]
+    assert [line for run in second.runs for line in run.splitlines()] == records[7:]
+
+
 def test_resplit_finds_the_elements_of_a_line():
     assert resplit(A + b", 5, " + B) == [A, b"5", B]
     assert resplit(A) is None

@@ -132,6 +132,17 @@ def test_fast_and_per_record_paths_agree():
     assert fast[0].records_in == slow[0].records_in == 40
 
 
+def test_timestamps_at_the_ends_of_years_1_to_9999_are_judged_as_the_validator_judges():
+    # the offset moves each of these across the edge of year 1 or 9999 in UTC, or just keeps it inside
+    edges = ["0001-01-01T00:30:00+0100", "0001-01-01T00:30:00-0100", "9999-12-31T23:30:00-0100",
+             "9999-12-31T23:30:00+0100", "0001-01-01T00:00:00+0000", "9999-12-31T23:59:59+0000"]  # fmt: skip
+    data = ndjson([user(i, updated_at=edge) for i, edge in enumerate(edges)])
+    fast = run(data, fast=True)
+    slow = run(data, fast=False)
+    assert fast[1] == slow[1] and fast[2] == slow[2]
+    assert fast[0].written == 4 and {r["line"] for r in fast[2]} == {1, 3}
+
+
 def test_blank_lines_and_crlf_keep_line_numbers():
     data = ndjson([user(1)]) + b"\n  \n" + json.dumps(user(2)).encode() + b"\r\n" + b'{"bad"\n'
     staged, _, report, _ = run(data)
