@@ -311,6 +311,9 @@ def test_a_new_lake_starts_with_foundation_applied_by_hand_as_the_readme_says(pr
     """infra/envs/aws/README.md, 'A new lake': the gate on the HCL, then foundation applied once; the query layer
     reads foundation's KMS key at plan time, so it cannot be planned before."""
     checkout = prod.checkouts["bootstrap"] = prod.fresh_checkout("bootstrap")
+    for step in (("python", "-m", "pip", "install", "--quiet", ".[local]"), ("lake", "build")):  # README steps 3
+        done = prod.run_in_venv(checkout, *step)
+        assert done.returncode == 0, done.stdout + done.stderr
     gate = prod.run_in_venv(checkout, "lake", "policy", "check", "--infra", "infra/envs/aws")
     assert gate.returncode == 0, gate.stdout + gate.stderr
     tf = prod.terraform(checkout, "foundation")
