@@ -74,6 +74,7 @@ class LocalLake:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.roots = layer_roots(self.config_dir)
         self.layers = list(self.roots)
+        self.declared = {layer: declared_variables(root) for layer, root in self.roots.items()}  # variable names
         self.terraforms = {
             layer: Terraform(root, data_dir=self.workdir / "tf-data" / (layer or "root"), env=aws.environment())
             for layer, root in self.roots.items()
@@ -113,14 +114,8 @@ class LocalLake:
             "layer_zip": str(self.layer_zip),
             **self.variables,
         }
-        declared = self._declared(layer)
+        declared = self.declared[layer]
         return {k: v for k, v in values.items() if declared is None or k in declared}
-
-    def _declared(self, layer: str) -> set[str] | None:
-        cache = self.__dict__.setdefault("_declared_cache", {})
-        if layer not in cache:
-            cache[layer] = declared_variables(self.roots[layer])
-        return cache[layer]
 
     # ------------------------------------------------------------------ commands
 
