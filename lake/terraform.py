@@ -226,10 +226,14 @@ class Terraform:
             args.extend(var_args(variables))
         self.run(*args)
 
-    def destroy(self, variables: Mapping[str, object] | None = None, parallelism: int | None = None) -> None:
+    def destroy(
+        self, variables: Mapping[str, object] | None = None, parallelism: int | None = None, targets: Sequence[str] = ()
+    ) -> None:
+        """Destroy everything, or only ``targets`` (resource addresses) and what depends on them."""
         args = ["destroy", "-input=false", "-no-color", "-auto-approve", "-lock-timeout=60s", *var_args(variables)]
         if parallelism:
             args.append(f"-parallelism={parallelism}")
+        args.extend(f"-target={target}" for target in targets)
         self.run(*args)
 
     def output(self) -> dict:

@@ -127,15 +127,22 @@ def test_a_lambda_change_plans_in_ingestion_alone(lake, tmp_path):
 def test_a_failed_ingestion_apply_leaves_the_catalog_state_byte_identical(lake):
     catalog_before = lake.state_paths["catalog"].read_bytes()
     foundation_before = lake.state_paths["foundation"].read_bytes()
-    lake.destroy(["ingestion"])
+    # the users function's log group and what needs it (the function, its invoke config and permission, the raw
+    # notification) are destroyed, the rest of ingestion (the failure queue, the layer, the package) stays
+    log_group = 'module.ingestion.module.lambda.aws_cloudwatch_log_group.etl["users"]'
+    lake.terraforms["ingestion"].destroy(variables=lake.tf_variables("ingestion"), targets=[log_group])
+    kept = {r["type"] for r in json.loads(lake.state_paths["ingestion"].read_text())["resources"]}
+    assert "aws_sqs_queue" in kept and "aws_lambda_function" not in kept, kept
     logs = lake.aws.client("logs")
     squatter = f"/aws/lambda/{PREFIX}-etl-users"  # made by hand: ingestion's CreateLogGroup then fails mid-apply
     logs.create_log_group(logGroupName=squatter)
     try:
-        with pytest.raises(TerraformError, match=r"already exists|ResourceAlreadyExists"):
+        with pytest.raises(TerraformError, match=r"already exists|ResourceAlreadyExists") as failed:
             lake.apply(["ingestion"])
-        partial = json.loads(lake.state_paths["ingestion"].read_text())["resources"]
-        assert partial, "the failed apply got part of the way (it is a real mid-apply failure)"
+        # a real mid-apply failure: the plan went through and the apply failed creating the log group
+        assert "creating CloudWatch Logs Log Group" in str(failed.value), failed.value
+        after = {r["type"] for r in json.loads(lake.state_paths["ingestion"].read_text())["resources"]}
+        assert after == kept, after ^ kept
         assert lake.state_paths["catalog"].read_bytes() == catalog_before
         assert lake.state_paths["foundation"].read_bytes() == foundation_before
         assert lake.plan_exitcodes(["foundation", "catalog", "query"]) == {"foundation": 0, "catalog": 0, "query": 0}
