@@ -7,6 +7,7 @@ Scenarios mutate the shared deployment and revert in ``finally``; the last test 
 from __future__ import annotations
 
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from deepdiff import DeepDiff
@@ -96,12 +97,17 @@ def _resources(module: dict) -> dict[str, dict]:
 def refreshed(lake, tmp_path, name) -> dict[str, dict]:
     """Every managed resource of every layer as ``terraform plan -refresh-only`` read it from AWS (each layer's
     plan's prior_state; addresses are unique across layers: each starts with ``module.<layer>``)."""
-    out: dict[str, dict] = {}
-    for layer, terraform in lake.terraforms.items():
-        plan = tmp_path / f"{name}-{layer}.tfplan"
+
+    def refresh(layer: str) -> dict[str, dict]:
+        terraform, plan = lake.terraforms[layer], tmp_path / f"{name}-{layer}.tfplan"
         terraform.plan(out=plan, variables=lake.tf_variables(layer), refresh_only=True, extra=["-parallelism=20"])
         doc = terraform.show_json(plan)
-        out.update(_resources(doc.get("prior_state", {}).get("values", {}).get("root_module", {})))
+        return _resources(doc.get("prior_state", {}).get("values", {}).get("root_module", {}))
+
+    out: dict[str, dict] = {}
+    with ThreadPoolExecutor(max_workers=len(lake.layers)) as pool:  # the layers side by side, as LocalLake plans
+        for resources in pool.map(refresh, lake.layers):
+            out.update(resources)
     return out
 
 
