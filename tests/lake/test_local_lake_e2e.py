@@ -20,7 +20,7 @@ import contracts
 from lake.cli import main as lake_main
 from lake.demo import USERS_QUERY
 from lake.deploy import LocalLake
-from lake.dispatcher import LocalDispatcher
+from lake.dispatcher import LocalDispatcher, s3_event
 from lake.local_aws import LocalAWS
 from lake.replay import replay_dataset
 from lake.samples import tweets_document, users_ndjson
@@ -208,6 +208,58 @@ def test_replay_into_v2_writes_schema_2_and_leaves_schema_1(lake6, tmp_path, mon
     v2_keys = _snapshot(s3, curated, "dataset/users/schema=2/")
     assert v2_keys and all("/dt=" in k and k.endswith(".parquet") for k in v2_keys)
     assert _snapshot(s3, curated, "dataset/users/schema=1/") == v1_before
+
+
+def _status(lake, tmp_path) -> tuple[int, str, str]:
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(lake.outputs))
+    return _lake_cli("status", "--endpoint", lake.aws.endpoint, "--outputs", str(outputs), "--format", "json")
+
+
+def test_status_is_green_on_the_processed_lake_then_red_with_an_event_in_the_failure_queue(lake6, tmp_path):
+    """`lake status` on the lake the tests above used (the file's last test on lake6: it leaves a quarantined
+    upload behind)."""
+    aws, out = lake6.aws, lake6.outputs
+    raw = out["raw_bucket"]
+    s3 = aws.client("s3")
+    broken = "incoming/users/2024/05/02/broken.json"  # unreadable: quarantined, shown, not alarming
+    s3.put_object(Bucket=raw, Key=broken, Body=b'{"user": ', IfNoneMatch="*")
+    dispatcher = LocalDispatcher(aws, raw)
+    with contextlib.redirect_stdout(io.StringIO()):
+        invocations = dispatcher.poll_once()
+    # a new dispatcher sends every object in raw again (the same output, written again): all of them succeed
+    assert broken in {inv.key for inv in invocations} and all(inv.ok for inv in invocations), invocations
+    code, text, err = _status(lake6, tmp_path)
+    assert code == 0, text + err
+    green = json.loads(text)
+    assert green["healthy"] and green["problems"] == [] and green["failure_queue_messages"] == 0
+    by_name = {d["dataset"]: d for d in green["datasets"]}
+    days = {json.loads(line)["updated_at"][:10] for line in users_ndjson(200, seed=3)[0].splitlines()}
+    assert by_name["users"]["newest_raw_key"] == broken
+    assert by_name["users"]["newest_partition"] == f"dt={max(days)}"
+    assert by_name["tweets"]["newest_raw_key"] == "incoming/tweets/2014/08/31/dump.json"
+    assert by_name["tweets"]["lag_seconds"] == 0.0
+    assert green["quarantine_24h"] == {"users": 1}
+    assert {c["name"] for c in green["crawlers"]} == set(out["crawlers"].values())
+    assert green["alarms_in_alarm"] == []
+
+    # an event the function cannot process (a version that does not exist) ends in the failure queue
+    function = out["functions"]["users"]["name"]
+    key = "incoming/users/2024/05/02/late-signups.json"
+    event = s3_event(raw, key, "no-such-version", 1, '"e"', aws.region)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert not dispatcher.invoke(function, event, key, "no-such-version").ok
+    sqs = aws.client("sqs")
+    try:
+        code, text, _ = _lake_cli("status", "--endpoint", aws.endpoint, "--outputs", str(tmp_path / "outputs.json"))
+        assert code == 1
+        assert "NEEDS A PERSON: 1 event(s) in the failure queue lake-local-etl-failures" in text
+        assert "`lake replay --redrive`" in text
+    finally:
+        for message in sqs.receive_message(QueueUrl=out["failure_queue_url"], MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
+            sqs.delete_message(QueueUrl=out["failure_queue_url"], ReceiptHandle=message["ReceiptHandle"])
 
 
 def test_demo_with_a_wrong_notification_filter_processes_nothing_and_says_so(lake_artifacts, tmp_path):
