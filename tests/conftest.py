@@ -73,6 +73,50 @@ def pytest_unconfigure(config):
         print(f"test temp files kept in {own}")
 
 
+# The files whose tests use the session's ``deployed_lake``. Under ``pytest -n N --dist loadfile`` (the e2e env)
+# each file is one unit of work, so its module-scoped lakes are applied once; these files together are one unit,
+# so the shared lake is applied once per run instead of once per worker. The xdist controller schedules by node id
+# alone (it never collects), hence a list; collection refuses a file that uses the lake and is missing from it.
+SHARED_LAKE_FILES = frozenset(
+    {
+        "tests/drift/test_attack_e2e.py",
+        "tests/drift/test_cross_layer_e2e.py",
+        "tests/drift/test_drift_e2e.py",
+        "tests/infra/test_add_dataset.py",
+        "tests/infra/test_alarms_e2e.py",
+        "tests/infra/test_deployed_lake.py",
+        "tests/policies/test_cross_state_e2e.py",
+        "tests/policies/test_state_e2e.py",
+    }
+)
+SHARED_LAKE_UNIT = "deployed_lake"
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` with :data:`SHARED_LAKE_FILES` as one unit."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedLakeScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return SHARED_LAKE_UNIT if scope in SHARED_LAKE_FILES else scope
+
+    return SharedLakeScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    collected = {item.nodeid.split("::")[0] for item in items}
+    using = {item.nodeid.split("::")[0] for item in items if "deployed_lake" in item.fixturenames}
+    wrong = sorted((using - SHARED_LAKE_FILES) | (SHARED_LAKE_FILES & collected) - using)
+    if wrong:
+        raise pytest.UsageError(
+            "tests/conftest.py: SHARED_LAKE_FILES must list exactly the test files that use deployed_lake; "
+            f"add or remove: {', '.join(wrong)}"
+        )
+
+
 def pytest_sessionfinish(session, exitstatus):
     session.config.stash[_SESSION_STATUS] = int(exitstatus)
 
