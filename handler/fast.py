@@ -304,26 +304,31 @@ def process_chunk(
     whole_first: bool = True,
     defer: bool = False,
     forecast: Forecast | None = None,
+    object_lines: int | None = None,
 ) -> ChunkResult:
     """Read one chunk of whole NDJSON lines; ``whole_first=False`` skips the optimistic whole-chunk read.
 
     ``defer=True`` leaves the validator's share (and a dirty chunk's curation) to the caller's ``result.complete()``:
     the reading thread can go on to the next chunk while another thread finishes this one (``transform``).
     ``forecast`` carries what the object's previous chunks taught (pass the same one for every chunk, in order).
+    ``object_lines``: the chunk's number of lines when the caller knows it and knows every line starts with ``{``
+    (a document's fast split): the count and the guard against lines starting with ``n`` are then skipped.
     """
-    result = _process_chunk(data, first_line, plan, whole_first, forecast or Forecast())
+    result = _process_chunk(data, first_line, plan, whole_first, forecast or Forecast(), object_lines)
     return result if defer else result.complete()
 
 
-def _process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool, forecast: Forecast) -> ChunkResult:
+def _process_chunk(
+    data: bytes, first_line: int, plan: Plan, whole_first: bool, forecast: Forecast, object_lines: int | None
+) -> ChunkResult:
     result = ChunkResult()
-    if whole_first and not _has_n_line(data):
+    if whole_first and (object_lines is not None or not _has_n_line(data)):
         try:
             table = read_ndjson(data, plan, threads=True)
         except pa.ArrowInvalid as exc:
             forecast.learn([str(exc)])
             table = None
-        result.lines = line_count(data)
+        result.lines = object_lines if object_lines is not None else line_count(data)
         if table is not None and table.num_rows == result.lines:
             lines: list | None = None
 
