@@ -30,13 +30,12 @@ document.
 from __future__ import annotations
 
 import re
-from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pyarrow as pa
 import pyarrow.compute as pc
 
+from handler.blob import one_value
 from handler.decode import BLANK, HEAD_BYTES, Flaw, loads
 
 __all__ = ["DocumentSplitter", "Flaw", "NotAnArray", "Piece", "resplit", "verified"]
@@ -129,13 +128,10 @@ def split_lines(data: bytes, start: int, end: int, sep: bytes, sep_lines: bytes)
     if data.find(b"\n", start, end) >= 0 or data.find(b"\r", start, end) >= 0:
         data, start, end = data[start:end].translate(TO_TABS), 0, end - start
         sep = sep_lines
-    region = pa.py_buffer(data).slice(start, end - start)
-    offsets = pa.py_buffer(array("q", [0, region.size]).tobytes())
-    one = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, region])
-    out = pc.replace_substring(one, sep, b"}\n{")
+    out = pc.replace_substring(one_value(data, start, end), sep, b"}\n{")
     length = pc.binary_length(out)[0].as_py()
     shorter = len(sep) - 3  # each replacement shortens the region by this much
-    count = (region.size - length) // shorter if shorter else None
+    count = (end - start - length) // shorter if shorter else None
     return out.buffers()[2].slice(0, length - 1).to_pybytes(), count  # without the last "{"
 
 

@@ -25,12 +25,12 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from contracts import DataType
+from handler.blob import found, line_count
 from handler.decode import parse_line
 from handler.forecast import Forecast
 from handler.locate import (
     ROW_HINT,
     Lines,
-    found,
     has_second_value,
     refused_alone,
     starts_with_n,
@@ -174,10 +174,6 @@ def _has_n_line(data: bytes) -> bool:
     if _N_FIRST_LINE.match(data) is not None:
         return True
     return found(_N_LATER_LINE, data)
-
-
-def line_count(data: bytes) -> int:
-    return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
 
 
 class _Isolator:

@@ -18,9 +18,10 @@ from typing import TypeVar
 
 import pyarrow as pa
 
+from handler.blob import line_count
 from handler.decode import BLANK, Payload, Unreadable, parse_document, sniff
 from handler.elements import DocumentSplitter, Flaw, NotAnArray, Piece, resplit, verified
-from handler.fast import ChunkResult, judge_line, line_count, process_chunk
+from handler.fast import ChunkResult, judge_line, process_chunk
 from handler.forecast import Forecast
 from handler.limits import Limits
 from handler.plan import Plan
