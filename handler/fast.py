@@ -14,7 +14,6 @@ authority: every line ends up exactly once in the curated table or in a rejectio
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,7 +85,7 @@ def read_ndjson(data, plan: Plan, threads: bool) -> pa.Table:
     """Arrow's JSON reader over ``data`` (bytes or memoryview); raises ``pa.ArrowInvalid`` on bad input."""
     block = 1 << 20 if threads else max(len(data) + 64, 1 << 16)
     return pj.read_json(
-        io.BytesIO(data) if threads else pa.BufferReader(pa.py_buffer(data)),
+        pa.BufferReader(pa.py_buffer(data)),  # no copy (a BytesIO is read through Python, a block at a time)
         read_options=pj.ReadOptions(use_threads=threads, block_size=block),
         parse_options=pj.ParseOptions(explicit_schema=plan.read_schema, unexpected_field_behavior="ignore"),
     )
