@@ -14,7 +14,6 @@ authority: every line ends up exactly once in the curated table or in a rejectio
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,12 +24,12 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from contracts import DataType
+from handler.blob import found, line_count
 from handler.decode import parse_line
 from handler.forecast import Forecast
 from handler.locate import (
     ROW_HINT,
     Lines,
-    found,
     has_second_value,
     refused_alone,
     starts_with_n,
@@ -86,7 +85,7 @@ def read_ndjson(data, plan: Plan, threads: bool) -> pa.Table:
     """Arrow's JSON reader over ``data`` (bytes or memoryview); raises ``pa.ArrowInvalid`` on bad input."""
     block = 1 << 20 if threads else max(len(data) + 64, 1 << 16)
     return pj.read_json(
-        io.BytesIO(data) if threads else pa.BufferReader(pa.py_buffer(data)),
+        pa.BufferReader(pa.py_buffer(data)),  # no copy (a BytesIO is read through Python, a block at a time)
         read_options=pj.ReadOptions(use_threads=threads, block_size=block),
         parse_options=pj.ParseOptions(explicit_schema=plan.read_schema, unexpected_field_behavior="ignore"),
     )
@@ -174,10 +173,6 @@ def _has_n_line(data: bytes) -> bool:
     if _N_FIRST_LINE.match(data) is not None:
         return True
     return found(_N_LATER_LINE, data)
-
-
-def line_count(data: bytes) -> int:
-    return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
 
 
 class _Isolator:
@@ -304,26 +299,31 @@ def process_chunk(
     whole_first: bool = True,
     defer: bool = False,
     forecast: Forecast | None = None,
+    object_lines: int | None = None,
 ) -> ChunkResult:
     """Read one chunk of whole NDJSON lines; ``whole_first=False`` skips the optimistic whole-chunk read.
 
     ``defer=True`` leaves the validator's share (and a dirty chunk's curation) to the caller's ``result.complete()``:
     the reading thread can go on to the next chunk while another thread finishes this one (``transform``).
     ``forecast`` carries what the object's previous chunks taught (pass the same one for every chunk, in order).
+    ``object_lines``: the chunk's number of lines when the caller knows it and knows every line starts with ``{``
+    (a document's fast split): the count and the guard against lines starting with ``n`` are then skipped.
     """
-    result = _process_chunk(data, first_line, plan, whole_first, forecast or Forecast())
+    result = _process_chunk(data, first_line, plan, whole_first, forecast or Forecast(), object_lines)
     return result if defer else result.complete()
 
 
-def _process_chunk(data: bytes, first_line: int, plan: Plan, whole_first: bool, forecast: Forecast) -> ChunkResult:
+def _process_chunk(
+    data: bytes, first_line: int, plan: Plan, whole_first: bool, forecast: Forecast, object_lines: int | None
+) -> ChunkResult:
     result = ChunkResult()
-    if whole_first and not _has_n_line(data):
+    if whole_first and (object_lines is not None or not _has_n_line(data)):
         try:
             table = read_ndjson(data, plan, threads=True)
         except pa.ArrowInvalid as exc:
             forecast.learn([str(exc)])
             table = None
-        result.lines = line_count(data)
+        result.lines = object_lines if object_lines is not None else line_count(data)
         if table is not None and table.num_rows == result.lines:
             lines: list | None = None
 

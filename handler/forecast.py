@@ -30,7 +30,7 @@ _GAP = r"[ \t\r]*"
 SAMPLE = 3  # lines per pattern and chunk that Arrow must refuse alone, in the majority, for the pattern to be used
 MIN_BLOCK = 64 << 10
 MAX_BLOCK = 1 << 20
-BLOCK_COST = 13 << 10  # Arrow's fixed cost per streamed block, in bytes parsed (pyarrow 26, measured)
+BLOCK_COST = 20 << 10  # Arrow's fixed cost per streamed block, in bytes parsed (pyarrow 26, bench/README.md)
 
 
 def refusal_pattern(message: str) -> str | None:

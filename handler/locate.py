@@ -23,6 +23,7 @@ from itertools import accumulate
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from handler.blob import found
 from handler.decode import BLANK, parse_line
 from handler.threads import pool
 
@@ -149,11 +150,6 @@ def unreadable_lines(
 # a value cannot run on into the next line ("}" then "{" needs a comma, and Arrow refuses a newline inside a
 # string), and a line cannot hold two values. Streamed reads can then be mapped back to lines row for row.
 SECOND_VALUE = r"\}[ \t\r]*[^ \t\r\n,}\]]"
-
-
-def found(pattern: str, data: bytes) -> bool:
-    """Whether RE2 ``pattern`` matches somewhere in ``data`` (pyarrow: no copy into str, the GIL released)."""
-    return bool(pc.match_substring_regex(pa.array([data], pa.large_binary()), pattern)[0].as_py())
 
 
 def has_second_value(data: bytes) -> bool:

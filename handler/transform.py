@@ -18,9 +18,10 @@ from typing import TypeVar
 
 import pyarrow as pa
 
+from handler.blob import line_count
 from handler.decode import BLANK, Payload, Unreadable, parse_document, sniff
 from handler.elements import DocumentSplitter, Flaw, NotAnArray, Piece, resplit, verified
-from handler.fast import ChunkResult, judge_line, line_count, process_chunk
+from handler.fast import ChunkResult, judge_line, process_chunk
 from handler.forecast import Forecast
 from handler.limits import Limits
 from handler.plan import Plan
@@ -219,10 +220,10 @@ class _PieceReader:
         self.plan = plan
         self.splitter = DocumentSplitter(records_path, max_record, self._judge if self.lines is not None else None)
 
-    def _judge(self, lines: bytes) -> ChunkResult | None:
+    def _judge(self, lines: bytes, count: int | None) -> ChunkResult | None:
         assert self.lines is not None
         self.lines.first_line = 1
-        result = self.lines(lines)
+        result = self.lines(lines, count)
         refused = result.refused_lines
         proven = verified(lines) if refused is None else not refused or verified(b"\n".join(refused) + b"\n")
         return result if proven else None
@@ -279,13 +280,15 @@ class _ChunkReader:
         self.first_line = 1
         self.forecast = Forecast()  # what this object's refusals so far predict about the next chunks
 
-    def __call__(self, chunk: bytes | Flaw) -> ChunkResult:
+    def __call__(self, chunk: bytes | Flaw, object_lines: int | None = None) -> ChunkResult:
+        """Read the next chunk (``object_lines``: see ``process_chunk``)."""
         if isinstance(chunk, Flaw):  # a line over the size limit, skipped as it streamed
             self.first_line += 1
             return ChunkResult(rejections=[flaw_rejection(chunk, ("line", self.first_line - 1))], records_in=1, lines=1)
         # After a dirty chunk, skip the optimistic whole-chunk read: it would most likely fail again.
         whole_first = not self.previous_isolated
-        result = process_chunk(chunk, self.first_line, self.plan, whole_first, defer=True, forecast=self.forecast)
+        forecast = self.forecast
+        result = process_chunk(chunk, self.first_line, self.plan, whole_first, True, forecast, object_lines)
         self.previous_isolated = result.isolated and (result.refused > 0 or bool(result.rejections))
         self.first_line += result.lines
         return result

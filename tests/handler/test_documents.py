@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from handler_helpers import TWEETS, USERS, ndjson, run, user
 
 from contracts import load_contract
-from handler.elements import DocumentSplitter, Flaw, resplit, verified
+from handler.elements import DocumentSplitter, Flaw, resplit, split_lines, verified
 from handler.plan import Plan
 
 A, B, C = (json.dumps(user(i)).encode() for i in range(3))
@@ -127,12 +127,22 @@ def test_a_region_gives_one_run_and_its_last_element_starts_the_next_regions_spl
     data = b"[" + b", ".join(records) + b"]"
     cut = data.index(records[7]) + len(records[7])  # the first region ends with a whole element, after a "}"
     judged = []
-    splitter = DocumentSplitter(None, 1 << 20, judge=lambda lines: judged.append(lines) or "read by the judge")
+    splitter = DocumentSplitter(None, 1 << 20, judge=lambda *split: judged.append(split) or "read by the judge")
     first = splitter.feed(data[:cut], final=False)
     second = splitter.feed(data[cut:], final=True)
     assert len(first.runs) == 1 and first.runs[0].splitlines() == records[:7]  # element 7 waits for the next split
-    assert first.results == {0: "read by the judge"} and judged[0] == first.runs[0]
+    assert first.results == {0: "read by the judge"} and judged[0] == (first.runs[0], 7)
     assert [line for run in second.runs for line in run.splitlines()] == records[7:]
+
+
+@pytest.mark.parametrize("sep", [b"}, {", b"},\n  {", b"}\r\n,{", b"},{"])
+def test_a_fast_split_counts_its_lines_when_the_separator_is_longer_than_a_line_break(sep):
+    records = [json.dumps(user(i)).encode() for i in range(5)]
+    records[2] = records[2].replace(b"u2@", b"u2}, {@", 1)  # a separator inside a string: its line starts "{" too
+    data = b"[" + sep.join(records) + sep + b"{"
+    lines, count = split_lines(data, 1, len(data) - 1, sep, sep.translate(bytes.maketrans(b"\r\n", b"\t\t")))
+    assert all(line.startswith(b"{") for line in lines.split(b"\n")[:-1])
+    assert count == (lines.count(b"\n") if len(sep) > 3 else None)
 
 
 def test_resplit_finds_the_elements_of_a_line():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
-from handler.sink import PartitionWriter
+from handler.sink import PartitionWriter, by_day
 
 FILE_SCHEMA = pa.schema([pa.field("n", pa.int64(), nullable=False)])
 
@@ -34,3 +35,15 @@ def test_buffered_rows_keep_input_order_per_day_and_stay_bounded(tmp_path):
         assert pq.ParquetFile(small[day]).num_row_groups < 30
     again, _, _ = _write(tmp_path, "again", 100, batches)
     assert all(again[d].read_bytes() == small[d].read_bytes() for d in days)
+
+
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_by_day_gives_each_days_rows_in_input_order_and_the_days_sorted(chunks):
+    days = ["2024-05-03", "2024-05-01", "2024-05-03", "2024-05-02", "2024-05-01", "2024-05-03", "2024-05-02"]
+    data = pa.table({"n": list(range(len(days)))})
+    size = -(-len(days) // chunks)
+    dt = pa.chunked_array([days[i : i + size] for i in range(0, len(days), size)])
+    parts = by_day(data, dt)
+    assert [day for day, _ in parts] == ["2024-05-01", "2024-05-02", "2024-05-03"]
+    assert [part.column("n").to_pylist() for _, part in parts] == [[1, 4], [3, 6], [0, 2, 5]]
+    assert by_day(data, pa.array(["2024-05-09"] * len(days))) == [("2024-05-09", data)]
