@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from lake.layers import LAYERS, SINGLE, is_layered, layer_of
+from lake.layers import LAYERS, SINGLE, ForeignLayer, LayerError, is_layered, layer_of, state_layer
 from lake.workspace import resolve as resolve_workspace
 from policies.checks import all_checks
 from policies.context import Context, Options
@@ -145,16 +145,15 @@ def _layer_key(layer: str, where: str, sources: dict[str, str]) -> str:
 
 
 def _state_layer(model: Model, where: str, label: str | None = None) -> str:
-    """The layer a state holds: the one its addresses name, or ``label``, which they must agree with."""
-    layers = {layer_of(r.address) for r in model.resources if r.mode == "managed"}
-    if label is not None:
-        if label not in LAYERS:
-            raise PolicyInputError(f"{where}: unknown layer {label!r} (the layers are {', '.join(LAYERS)})")
-        if layers and layers != {label}:
-            found = ", ".join(sorted(layer or "no layer" for layer in layers))
-            raise PolicyInputError(f"{where}: given as the {label} layer's state, but its resources belong to {found}")
-        return label
-    return next(iter(layers)) if len(layers) == 1 and None not in layers else SINGLE
+    """The layer a state holds (:func:`lake.layers.state_layer`), with the error naming the input."""
+    try:
+        return state_layer((r.address for r in model.resources if r.mode == "managed"), label)
+    except ForeignLayer as wrong:
+        raise PolicyInputError(
+            f"{where}: given as the {label} layer's state, but its resources belong to {', '.join(wrong.found)}"
+        ) from None
+    except LayerError as wrong:
+        raise PolicyInputError(f"{where}: {wrong}") from None
 
 
 def incomplete(missing: list[str], origin: str = "") -> list[Finding]:

@@ -103,6 +103,21 @@ def test_a_layer_given_twice_or_mixed_with_an_unsplit_state_is_an_error():
         check_lake(states={"old.tfstate": state_of(None, "aws_s3_bucket"), "c.tfstate": STATES["catalog"]})
 
 
+def test_a_resource_beside_the_module_call_is_judged_with_its_state_layer():
+    """A layer root may hold resources of its own (``aws_s3_bucket.extra`` next to ``module "foundation"``): the
+    state is still that layer's, as drift reads it, and its resources are judged with the lake."""
+    extra = state_of(None, "aws_s3_bucket")["resources"][0] | {"name": "extra"}
+    foundation = {**STATES["foundation"], "resources": [*STATES["foundation"]["resources"], extra]}
+    states = {**{f"{k}.tfstate": v for k, v in STATES.items()}, "foundation.tfstate": foundation}
+    findings = check_lake(states=states)
+    assert not any(f.check_id == INCOMPLETE_ID for f in findings)
+    assert any(f.address == "aws_s3_bucket.extra" and f.layer == "foundation" for f in findings), [
+        (f.check_id, f.address, f.layer) for f in findings
+    ]
+    labelled = check_lake(states=states, state_layers={"foundation.tfstate": "foundation"})
+    assert [(f.check_id, f.address) for f in labelled] == [(f.check_id, f.address) for f in findings]
+
+
 # ---------------------------------------------------------------------- the command
 
 
