@@ -19,7 +19,7 @@ from policies.errors import PolicyInputError
 from policies.findings import Finding
 from policies.loaders.enrich import enrich, plan_variables
 from policies.loaders.hcl import load_hcl
-from policies.loaders.layers import combine, load_env_hcl, missing_layers, plan_layer
+from policies.loaders.layers import combine, load_env_hcl, missing_layers, plan_env, plan_layer, plan_root
 from policies.loaders.plan import load_plan
 from policies.loaders.state import load_state
 from policies.model import Model
@@ -96,13 +96,12 @@ def check_hcl(infra_dir: Path, variables: dict[str, Any] | None = None, **opts: 
 
 
 def plan_model(plan: dict, infra_dir: Path | None = None, where: str = "plan") -> Model:
-    """The plan as a model; with ``infra_dir`` (the environment the plan was made from) unknowns are enriched
-    from the HCL of the plan's own layer root."""
+    """The plan as a model; with ``infra_dir`` (the environment or root the plan was made from, or ``infra/``,
+    whose ``envs/`` is searched for it: :func:`policies.loaders.layers.plan_env`) unknowns are enriched from the HCL
+    of the plan's own layer root."""
     model = load_plan(plan, where)
     if infra_dir is not None:
-        env = hcl_root(infra_dir)
-        layer = plan_layer(plan)
-        root = env / layer if layer and is_layered(env) else env
+        root = plan_root(plan, plan_env(plan, infra_dir, where))
         if not is_layered(root):
             enrich(model, load_hcl(root, plan_variables(plan)))
     return model
