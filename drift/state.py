@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 
 from drift.model import ManagedResource
 from lake.errors import LakeError
-from lake.layers import LAYERS, SINGLE, layer_of
+from lake.layers import LAYERS, SINGLE, LayerError, layer_of, state_layer
 
 
 class StateError(LakeError):
@@ -175,22 +175,13 @@ def prefix_sources(prefix: str) -> list[StateSource]:
 
 
 def layer_of_state(resources: Iterable[ManagedResource], source: StateSource) -> str:
-    """The state's layer: the one given, else the one its addresses name ("" for an unsplit or mixed state).
-    A state given as one layer that holds another layer's resources is an error (arguments swapped)."""
-    named = {}
-    for resource in resources:
-        layer = layer_of(resource.address)
-        if layer is not None:
-            named.setdefault(layer, resource.address)
-    if source.layer is not None:
-        foreign = {k: v for k, v in named.items() if k != source.layer}
-        if foreign:
-            layer, address = next(iter(foreign.items()))
-            raise StateError(
-                f"{source.location}: given as layer {source.layer} but it manages {layer} resources ({address})"
-            )
-        return source.layer
-    return next(iter(named)) if len(named) == 1 else SINGLE
+    """The state's layer (:func:`lake.layers.state_layer`): the one given, else the one its addresses name (""
+    for an unsplit or mixed state). A state given as one layer that holds another layer's resources is an error
+    (arguments swapped)."""
+    try:
+        return state_layer((resource.address for resource in resources), source.layer)
+    except LayerError as wrong:
+        raise StateError(f"{source.location}: {wrong}") from None
 
 
 def combine(states: list[LoadedState]) -> States:

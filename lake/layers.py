@@ -7,6 +7,7 @@ module ``infra/layers/<layer>`` as ``module.<layer>``, so every address names it
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from lake.errors import LakeError
@@ -31,6 +32,37 @@ def layer_of(address: str) -> str | None:
         return None
     name = address[len("module.") :].split(".", 1)[0].split("[", 1)[0]
     return name if name in LAYERS else None
+
+
+class ForeignLayer(LayerError):
+    """A state given as one layer manages resources of another: ``found`` maps each other layer to one of its
+    addresses. Callers name the state in their own words."""
+
+    def __init__(self, label: str, found: dict[str, str]) -> None:
+        self.label, self.found = label, found
+        layer, address = next(iter(found.items()))
+        super().__init__(f"given as layer {label} but it manages {layer} resources ({address})")
+
+
+def state_layer(addresses: Iterable[str], label: str | None = None) -> str:
+    """The layer a state belongs to: ``label`` when given, else the one layer its addresses name, else SINGLE
+    (an unsplit state, or one naming several layers: a half-done migration). An address outside every layer
+    module (a resource written beside the module call in a layer's root) belongs to its state's layer.
+    A ``label`` that is no layer is a :class:`LayerError`; a labelled state naming another layer is
+    :class:`ForeignLayer`."""
+    named: dict[str, str] = {}
+    for address in addresses:
+        layer = layer_of(address)
+        if layer is not None:
+            named.setdefault(layer, address)
+    if label is None:
+        return next(iter(named)) if len(named) == 1 else SINGLE
+    if label not in LAYERS:
+        raise LayerError(f"unknown layer {label!r} (the layers are {', '.join(LAYERS)})")
+    foreign = {layer: address for layer, address in named.items() if layer != label}
+    if foreign:
+        raise ForeignLayer(label, foreign)
+    return label
 
 
 def ordered(layers: list[str] | tuple[str, ...] | set[str]) -> list[str]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from lake.layers import LAYERS, SINGLE, is_layered, layer_of
+from lake.layers import LAYERS, SINGLE, ForeignLayer, LayerError, is_layered, layer_of, state_layer
 from lake.workspace import resolve as resolve_workspace
 from policies.checks import all_checks
 from policies.context import Context, Options
@@ -19,7 +19,7 @@ from policies.errors import PolicyInputError
 from policies.findings import Finding
 from policies.loaders.enrich import enrich, plan_variables
 from policies.loaders.hcl import load_hcl
-from policies.loaders.layers import combine, load_env_hcl, missing_layers, plan_layer
+from policies.loaders.layers import combine, load_env_hcl, missing_layers, plan_env, plan_layer, plan_root
 from policies.loaders.plan import load_plan
 from policies.loaders.state import load_state
 from policies.model import Model
@@ -96,13 +96,12 @@ def check_hcl(infra_dir: Path, variables: dict[str, Any] | None = None, **opts: 
 
 
 def plan_model(plan: dict, infra_dir: Path | None = None, where: str = "plan") -> Model:
-    """The plan as a model; with ``infra_dir`` (the environment the plan was made from) unknowns are enriched
-    from the HCL of the plan's own layer root."""
+    """The plan as a model; with ``infra_dir`` (the environment or root the plan was made from, or ``infra/``,
+    whose ``envs/`` is searched for it: :func:`policies.loaders.layers.plan_env`) unknowns are enriched from the HCL
+    of the plan's own layer root."""
     model = load_plan(plan, where)
     if infra_dir is not None:
-        env = hcl_root(infra_dir)
-        layer = plan_layer(plan)
-        root = env / layer if layer and is_layered(env) else env
+        root = plan_root(plan, plan_env(plan, infra_dir, where))
         if not is_layered(root):
             enrich(model, load_hcl(root, plan_variables(plan)))
     return model
@@ -145,16 +144,15 @@ def _layer_key(layer: str, where: str, sources: dict[str, str]) -> str:
 
 
 def _state_layer(model: Model, where: str, label: str | None = None) -> str:
-    """The layer a state holds: the one its addresses name, or ``label``, which they must agree with."""
-    layers = {layer_of(r.address) for r in model.resources if r.mode == "managed"}
-    if label is not None:
-        if label not in LAYERS:
-            raise PolicyInputError(f"{where}: unknown layer {label!r} (the layers are {', '.join(LAYERS)})")
-        if layers and layers != {label}:
-            found = ", ".join(sorted(layer or "no layer" for layer in layers))
-            raise PolicyInputError(f"{where}: given as the {label} layer's state, but its resources belong to {found}")
-        return label
-    return next(iter(layers)) if len(layers) == 1 and None not in layers else SINGLE
+    """The layer a state holds (:func:`lake.layers.state_layer`), with the error naming the input."""
+    try:
+        return state_layer((r.address for r in model.resources if r.mode == "managed"), label)
+    except ForeignLayer as wrong:
+        raise PolicyInputError(
+            f"{where}: given as the {label} layer's state, but its resources belong to {', '.join(wrong.found)}"
+        ) from None
+    except LayerError as wrong:
+        raise PolicyInputError(f"{where}: {wrong}") from None
 
 
 def incomplete(missing: list[str], origin: str = "") -> list[Finding]:

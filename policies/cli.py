@@ -48,7 +48,8 @@ def register(subparsers) -> None:
     check.add_argument(
         "--no-enrich",
         action="store_true",
-        help="do not resolve plan-time unknowns from the HCL the plan was made from (--infra, default infra/)",
+        help="do not resolve plan-time unknowns from the HCL the plan was made from (--infra; default: the environment "
+        "in infra/envs/ whose root declares the plan's variables)",
     )
     check.add_argument("--format", choices=("console", "json", "sarif", "junit"), default="console")
     check.add_argument("--output", type=Path, help="write the report here instead of stdout")

@@ -14,7 +14,7 @@ from typing import Any
 
 from lake.layers import LAYERS, SINGLE, is_layered, layer_of, layer_roots
 from policies.errors import PolicyInputError
-from policies.loaders.hcl import load_hcl
+from policies.loaders.hcl import load_hcl, parse_module
 from policies.model import Model
 
 
@@ -80,3 +80,30 @@ def plan_layer(plan: dict) -> str:
     calls = set(((plan.get("configuration") or {}).get("root_module") or {}).get("module_calls") or {})
     layers = calls & set(LAYERS)
     return next(iter(layers)) if len(layers) == 1 else SINGLE
+
+
+def plan_root(plan: dict, env_dir: Path) -> Path:
+    """The root a plan of ``env_dir`` was made from: its layer's root in a layered environment, else ``env_dir``."""
+    layer = plan_layer(plan)
+    return env_dir / layer if layer and is_layered(env_dir) else env_dir
+
+
+def plan_env(plan: dict, infra_dir: Path, where: str = "plan") -> Path:
+    """The environment of ``infra_dir/envs/`` a plan was made from: the one whose root declares exactly the plan's
+    variables (``envs/local`` declares the endpoint, ``envs/aws`` the account and state settings), so an
+    ``envs/aws`` plan is never read with ``envs/local``'s HCL. Without ``envs/``, ``infra_dir`` itself."""
+    envs_dir = Path(infra_dir) / "envs"
+    if not envs_dir.is_dir():
+        return Path(infra_dir)
+    declared = set(((plan.get("configuration") or {}).get("root_module") or {}).get("variables") or {})
+    envs = sorted(p for p in envs_dir.iterdir() if p.is_dir())
+    matches = [env for env in envs if set(parse_module(plan_root(plan, env)).variables) == declared]
+    if len(matches) != 1:
+        names = ", ".join(env.name for env in envs)
+        found = "none" if not matches else "more than one"
+        raise PolicyInputError(
+            f"{where}: {found} of the environments in {envs_dir} ({names}) declares exactly this plan's variables, "
+            "so the HCL it was made from is unknown; pass --infra <the environment or root it was made from>, or "
+            "--no-enrich"
+        )
+    return matches[0]

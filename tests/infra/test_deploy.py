@@ -67,3 +67,21 @@ def test_apply_waves_put_foundation_first_and_the_rest_side_by_side():
         ["ingestion", "catalog", "query"],
     ]
     assert waves(["catalog"]) == [["catalog"]]
+
+
+def test_a_state_belongs_to_the_one_layer_its_addresses_name_or_to_its_label():
+    from lake.layers import SINGLE, ForeignLayer, LayerError, state_layer
+
+    catalog = ["module.catalog.module.glue.aws_glue_crawler.this", "module.catalog.aws_glue_catalog_table.t"]
+    assert state_layer(catalog) == "catalog"
+    # a resource written beside the module call in the layer's root belongs to that layer's state
+    assert state_layer([*catalog, "aws_s3_bucket.extra"]) == "catalog"
+    assert state_layer(["aws_s3_bucket.extra"]) == SINGLE  # an unsplit state
+    assert state_layer([*catalog, "module.query.aws_athena_workgroup.w"]) == SINGLE  # two layers: mixed
+    assert state_layer([], "query") == "query"  # a layer not applied yet: its label says which it is
+    with pytest.raises(ForeignLayer) as wrong:
+        state_layer(catalog, "foundation")
+    assert wrong.value.found == {"catalog": catalog[0]}
+    assert str(wrong.value) == f"given as layer foundation but it manages catalog resources ({catalog[0]})"
+    with pytest.raises(LayerError, match=r"unknown layer 'glue' \(the layers are foundation, ingestion"):
+        state_layer(catalog, "glue")

@@ -4,17 +4,21 @@ closed (GATE-INCOMPLETE); ``--state [<layer>=]PATH|s3://bucket/key``; cross-stat
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from policy_mutations import CROSS_STATE_MUTATIONS, mutated_copy
 
 from lake.cli import main
 from lake.layers import LAYERS
+from lake.workspace import resolve
 from policies.api import INCOMPLETE_ID, check_hcl, check_lake, check_model
 from policies.errors import PolicyInputError
-from policies.loaders.hcl import load_hcl
-from policies.loaders.layers import combine
+from policies.loaders.hcl import load_hcl, parse_module
+from policies.loaders.layers import combine, plan_env
 from policies.loaders.state_source import StateSpec, parse_state_spec
+
+CHECKOUT = resolve(Path(__file__).parent)
 
 
 def state_of(layer: str | None, *types: str) -> dict:
@@ -101,6 +105,47 @@ def test_a_layer_given_twice_or_mixed_with_an_unsplit_state_is_an_error():
         check_lake(states={"a.tfstate": STATES["catalog"], "b.tfstate": STATES["catalog"]})
     with pytest.raises(PolicyInputError, match="belong to no one layer"):
         check_lake(states={"old.tfstate": state_of(None, "aws_s3_bucket"), "c.tfstate": STATES["catalog"]})
+
+
+def test_a_resource_beside_the_module_call_is_judged_with_its_state_layer():
+    """A layer root may hold resources of its own (``aws_s3_bucket.extra`` next to ``module "foundation"``): the
+    state is still that layer's, as drift reads it, and its resources are judged with the lake."""
+    extra = state_of(None, "aws_s3_bucket")["resources"][0] | {"name": "extra"}
+    foundation = {**STATES["foundation"], "resources": [*STATES["foundation"]["resources"], extra]}
+    states = {**{f"{k}.tfstate": v for k, v in STATES.items()}, "foundation.tfstate": foundation}
+    findings = check_lake(states=states)
+    assert not any(f.check_id == INCOMPLETE_ID for f in findings)
+    assert any(f.address == "aws_s3_bucket.extra" and f.layer == "foundation" for f in findings), [
+        (f.check_id, f.address, f.layer) for f in findings
+    ]
+    labelled = check_lake(states=states, state_layers={"foundation.tfstate": "foundation"})
+    assert [(f.check_id, f.address) for f in labelled] == [(f.check_id, f.address) for f in findings]
+
+
+def plan_declaring(layer: str, env: Path) -> dict:
+    """A plan document whose configuration is that of ``env``'s ``layer`` root: its module call and variables."""
+    variables = {name: {} for name in parse_module(env / layer).variables}
+    return {"configuration": {"root_module": {"variables": variables, "module_calls": {layer: {}}}}}
+
+
+def test_a_plan_is_enriched_from_the_environment_it_was_made_from():
+    """`lake policy check --plan` in a checkout reads the HCL of the environment whose root declares the plan's
+    variables: an envs/aws plan (the merge-gate workflow's) is never read with envs/local's HCL."""
+    infra = CHECKOUT.infra
+    for env in ("aws", "local"):
+        for layer in LAYERS:
+            assert plan_env(plan_declaring(layer, infra / "envs" / env), infra) == infra / "envs" / env
+    # an environment or root given directly is taken as it is
+    aws_plan = plan_declaring("catalog", infra / "envs" / "aws")
+    assert plan_env(aws_plan, infra / "envs" / "aws") == infra / "envs" / "aws"
+    # a plan of a root that is none of them: no guess, the way out named
+    aws_plan["configuration"]["root_module"]["variables"]["my_own"] = {}
+    with pytest.raises(PolicyInputError, match=r"^mine.json: none of the environments in .*envs \(aws, local\)"):
+        plan_env(aws_plan, infra, "mine.json")
+    with pytest.raises(
+        PolicyInputError, match=r"pass --infra <the environment or root it was made from>, or --no-enrich$"
+    ):
+        plan_env(aws_plan, infra)
 
 
 # ---------------------------------------------------------------------- the command
