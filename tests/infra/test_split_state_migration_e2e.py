@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import shutil
 import uuid
 from pathlib import Path
@@ -196,3 +197,50 @@ def test_a_second_migration_into_full_layers_is_refused(migrated):
     assert "already has" in err and "foundation" in err, err
     assert len(err.strip().splitlines()) == 1, err
     assert _sha256(migrated["old_state"]) == migrated["old_hash"]
+
+
+def test_a_lake_whose_state_is_in_s3_moves_into_the_s3_backends_of_envs_aws(migrated, monkeypatch):
+    """The path a deployed lake takes: its one state object in the state bucket, moved into the four layer roots
+    of ``infra/envs/aws`` and their S3 backend (``use_lockfile``), the command as the README gives it."""
+    aws = migrated["aws"]
+    s3 = aws.client("s3")
+    bucket, old_key = f"state-{uuid.uuid4().hex[:8]}", "lake/terraform.tfstate"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    old = migrated["old_state"].read_bytes()
+    s3.put_object(Bucket=bucket, Key=old_key, Body=old)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint)  # boto3 and Terraform's S3 backend both honour it
+    monkeypatch.setenv("AWS_REGION", aws.region)
+    code, out, err = _lake_cli(
+        "infra",
+        "migrate-state",
+        "--from",
+        f"s3://{bucket}/{old_key}",
+        "--to",
+        str(migrated["source"] / "infra" / "envs" / "aws"),
+        "--backend-config",
+        f"bucket={bucket}",
+        "--backend-config",
+        "key=lake/{layer}.tfstate",
+        "--backend-config",
+        f"region={aws.region}",
+    )
+    assert code == 0, out + err
+    local = {layer: _addresses(doc) for layer, doc in _migrated_files(migrated).items()}
+    for layer in LAYERS:
+        doc = json.loads(s3.get_object(Bucket=bucket, Key=f"lake/{layer}.tfstate")["Body"].read())
+        assert _addresses(doc) == local[layer] and local[layer], layer  # as the local backends got it
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert sorted(keys) == sorted([old_key, *(f"lake/{layer}.tfstate" for layer in LAYERS)])  # no lock left
+    versions = s3.list_object_versions(Bucket=bucket, Prefix=old_key)["Versions"]
+    assert len(versions) == 1 and s3.get_object(Bucket=bucket, Key=old_key)["Body"].read() == old  # never written
+
+
+def _addresses(doc: dict) -> set[str]:
+    """Managed resources (an apply adds the layer roots' own data sources to a state)."""
+    return {f"{r.get('module', '')}.{r['type']}.{r['name']}" for r in doc["resources"] if r["mode"] == "managed"}
+
+
+def _migrated_files(migrated) -> dict[str, dict]:
+    """The layer states the first migration made (into local backends; applied since, with nothing changed)."""
+    return {layer: json.loads(path.read_text()) for layer, path in migrated["layered"].state_paths.items()}
