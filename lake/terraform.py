@@ -45,6 +45,13 @@ def has_aws_provider(mirror: Path) -> bool:
     return (mirror / AWS_PROVIDER_DIR).is_dir()
 
 
+# Go's garbage-collection target for Terraform and the providers it starts (they inherit its environment). The AWS
+# provider is a large Go program started anew by nearly every command; with Go's default (100) it spends about a
+# fifth of its CPU collecting. 200 measured 15% less CPU and 8% less wall time for `lake policy plan` (two runs
+# each, alternated), for about 15% more peak memory (353-367 MB -> 400 MB).
+GO_GC_PERCENT = "200"
+
+
 def find_plugin_mirror(environ: Mapping[str, str] | None = None) -> Path | None:
     """The filesystem mirror to use, or None when Terraform should use its own configuration or the registry."""
     env = os.environ if environ is None else environ
@@ -117,6 +124,7 @@ class Terraform:
     def _environ(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update({"TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"})
+        env.setdefault("GOGC", GO_GC_PERCENT)  # a GOGC of the caller's wins
         if self.data_dir is not None:
             env["TF_DATA_DIR"] = str(self.data_dir)
         mirror = find_plugin_mirror(env)

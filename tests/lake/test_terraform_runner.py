@@ -73,3 +73,11 @@ def test_real_terraform_fmt_check_runs(tmp_path):
         pytest.skip("terraform not installed")
     (tmp_path / "main.tf").write_text("locals {\n  a   = 1\n}\n")
     assert tf.Terraform(tmp_path).fmt_check() == ["main.tf"]
+
+
+def test_terraform_and_its_providers_collect_garbage_less_often_unless_told(tmp_path, monkeypatch):
+    monkeypatch.delenv("GOGC", raising=False)
+    assert tf.Terraform(tmp_path, binary="terraform")._environ()["GOGC"] == tf.GO_GC_PERCENT == "200"
+    monkeypatch.setenv("GOGC", "50")
+    assert tf.Terraform(tmp_path, binary="terraform")._environ()["GOGC"] == "50"
+    assert tf.Terraform(tmp_path, binary="terraform", env={"GOGC": "off"})._environ()["GOGC"] == "off"
