@@ -77,7 +77,7 @@ def load_env_hcl(env_dir: Path, variables: Mapping[str, Any] | None = None) -> M
 
 def plan_layer(plan: dict) -> str:
     """The layer a plan was made from: the one ``module.<layer>`` its configuration calls (SINGLE if none)."""
-    calls = set(((plan.get("configuration") or {}).get("root_module") or {}).get("module_calls") or {})
+    calls = set(_root_module(plan).get("module_calls") or {})
     layers = calls & set(LAYERS)
     return next(iter(layers)) if len(layers) == 1 else SINGLE
 
@@ -95,7 +95,7 @@ def plan_env(plan: dict, infra_dir: Path, where: str = "plan") -> Path:
     envs_dir = Path(infra_dir) / "envs"
     if not envs_dir.is_dir():
         return Path(infra_dir)
-    declared = set(((plan.get("configuration") or {}).get("root_module") or {}).get("variables") or {})
+    declared = set(_root_module(plan).get("variables") or {})
     envs = sorted(p for p in envs_dir.iterdir() if p.is_dir())
     matches = [env for env in envs if set(parse_module(plan_root(plan, env)).variables) == declared]
     if len(matches) != 1:
@@ -107,3 +107,8 @@ def plan_env(plan: dict, infra_dir: Path, where: str = "plan") -> Path:
             "--no-enrich"
         )
     return matches[0]
+
+
+def _root_module(plan: dict) -> dict:
+    """The plan's ``configuration.root_module`` (empty when the plan carries no configuration)."""
+    return (plan.get("configuration") or {}).get("root_module") or {}

@@ -210,10 +210,10 @@ def test_replay_into_v2_writes_schema_2_and_leaves_schema_1(lake6, tmp_path, mon
     assert _snapshot(s3, curated, "dataset/users/schema=1/") == v1_before
 
 
-def _status(lake, tmp_path) -> tuple[int, str, str]:
+def _status(lake, tmp_path, *extra: str) -> tuple[int, str, str]:
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps(lake.outputs))
-    return _lake_cli("status", "--endpoint", lake.aws.endpoint, "--outputs", str(outputs), "--format", "json")
+    return _lake_cli("status", "--endpoint", lake.aws.endpoint, "--outputs", str(outputs), *extra)
 
 
 def test_status_is_green_on_the_processed_lake_then_red_with_an_event_in_the_failure_queue(lake6, tmp_path):
@@ -229,7 +229,7 @@ def test_status_is_green_on_the_processed_lake_then_red_with_an_event_in_the_fai
         invocations = dispatcher.poll_once()
     # a new dispatcher sends every object in raw again (the same output, written again): all of them succeed
     assert broken in {inv.key for inv in invocations} and all(inv.ok for inv in invocations), invocations
-    code, text, err = _status(lake6, tmp_path)
+    code, text, err = _status(lake6, tmp_path, "--format", "json")
     assert code == 0, text + err
     green = json.loads(text)
     assert green["healthy"] and green["problems"] == [] and green["failure_queue_messages"] == 0
@@ -251,7 +251,7 @@ def test_status_is_green_on_the_processed_lake_then_red_with_an_event_in_the_fai
         assert not dispatcher.invoke(function, event, key, "no-such-version").ok
     sqs = aws.client("sqs")
     try:
-        code, text, _ = _lake_cli("status", "--endpoint", aws.endpoint, "--outputs", str(tmp_path / "outputs.json"))
+        code, text, _ = _status(lake6, tmp_path)
         assert code == 1
         assert "NEEDS A PERSON: 1 event(s) in the failure queue lake-local-etl-failures" in text
         assert "`lake replay --redrive`" in text
