@@ -1,0 +1,46 @@
+"""Arrow's memory pool is chosen when the handler package loads, before pyarrow does (``handler/__init__``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _backend(code: str, **env: str) -> str:
+    environ = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"} | env
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=environ)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+POOL = "import pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+
+
+def test_the_lambda_entry_point_runs_on_the_system_allocator_from_the_start():
+    """As Lambda loads the function (``handler.app``), and as ``lake etl run`` does: the pool is Arrow's default
+    one, not one switched to after something was allocated in another."""
+    assert _backend(f"import handler.app; {POOL}") == "system"
+    assert _backend(f"import handler.cli; {POOL}") == "system"
+
+
+@pytest.mark.parametrize("chosen", ["jemalloc", "mimalloc"])
+def test_a_pool_the_user_chose_is_left_alone(chosen):
+    assert (
+        _backend(
+            f"import handler.app; import handler.transform as t; t.use_system_allocator(); {POOL}",
+            ARROW_DEFAULT_MEMORY_POOL=chosen,
+        )
+        == chosen
+    )
+
+
+def test_when_pyarrow_loaded_first_the_transform_still_switches_to_the_system_allocator():
+    code = f"import pyarrow, handler.transform as t; t.use_system_allocator(); {POOL}"
+    assert _backend(code) == "system"
+    assert _backend("import pyarrow, handler, os; print(os.environ.get('ARROW_DEFAULT_MEMORY_POOL'))") == "None"
