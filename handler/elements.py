@@ -200,11 +200,16 @@ class DocumentSplitter:
         self.skipped = 0  # bytes of the value dropped so far (oversized, or a wrapper member)
         self.skip_head = b""
 
-    def feed(self, region: bytes, final: bool) -> Piece:
-        data = self.carry + region if self.carry else region
+    def feed(self, region: bytes | list[bytes], final: bool) -> Piece:
+        """The Piece that ``region`` (bytes, or a list of blocks that follow one another) completes."""
+        if isinstance(region, bytes):
+            data = self.carry + region if self.carry else region
+        else:  # one copy: the carried element and the blocks joined together
+            data = region[0] if len(region) == 1 and not self.carry else b"".join([self.carry, *region])
         piece = Piece()
         if self.whole is not None and self.mode in ("start", "wrapper"):
-            self.whole = self.whole + region if len(self.whole) + len(region) <= self.max_record else None
+            size = len(data) - len(self.carry)
+            self.whole = self.whole + data[len(self.carry) :] if len(self.whole) + size <= self.max_record else None
         pos = 0
         while True:
             if self.fast_split and self.mode == "array" and self.value is None and self.array_expect == "value":

@@ -118,15 +118,16 @@ def flaw_rejection(flaw: Flaw, location: tuple[str, int]) -> Rejection:
     return Rejection(location, (Problem("<record>", flaw.expected, flaw.got),), record_text=flaw.text)
 
 
-def _regions(payload: Payload, size: int) -> Iterator[tuple[bytes, bool]]:
+def _regions(payload: Payload, size: int) -> Iterator[tuple[list[bytes], bool]]:
     """The payload in regions of about ``size`` bytes, each ending after a ``}`` when it can (where the exact scan
-    splits a region, it then usually ends with a whole record), each with whether it is the last."""
+    splits a region, it then usually ends with a whole record), each with whether it is the last. A region is its
+    list of blocks: the splitter joins them once, with the element carried from the region before."""
     previous = None
-    for region in payload.line_chunks(size, delimiter=b"}"):
+    for region in payload.line_chunks(size, delimiter=b"}", joined=False):
         if previous is not None:
             yield previous, False
         previous = region
-    yield (previous if previous is not None else b""), True
+    yield (previous if previous is not None else []), True
 
 
 def _run_document(
