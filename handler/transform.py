@@ -108,6 +108,8 @@ def use_system_allocator() -> None:
     with mimalloc much of the time went to the kernel (system time, page faults). On the bench's 100 MB inputs,
     alternated: the array 1.40 -> 1.25 CPU s and 358 -> 290 MB peak RSS, records_path 1.46 -> 1.18 CPU s, NDJSON
     the same CPU (1.09 s) and 270 -> 262 MB.
+    Usually the pool is already the system allocator: ``handler/__init__.py`` chooses it before pyarrow loads,
+    which holds 30-45 MB less peak RSS than this switch; the switch is for a process that loaded pyarrow first.
     ``ARROW_DEFAULT_MEMORY_POOL``, when set, is Arrow's own choice and is left alone.
     """
     if ALLOCATOR not in environ and pa.default_memory_pool().backend_name != "system":
