@@ -133,19 +133,26 @@ class Payload:
         data, self._head = self._head, b""
         return data
 
-    def line_chunks(
-        self, target: int, max_line: int | None = None, delimiter: bytes = b"\n", joined: bool = True
-    ) -> Iterator[bytes | Flaw | list[bytes]]:
-        """The payload in chunks of whole lines of about ``target`` bytes.
+    def line_chunks(self, target: int, max_line: int | None = None, delimiter: bytes = b"\n") -> Iterator[bytes | Flaw]:
+        """The payload in chunks of whole lines of about ``target`` bytes (``block_chunks``, each chunk's blocks
+        joined once, so each byte is copied once), each line longer than ``max_line`` given as a ``Flaw``."""
+        for chunk in self.block_chunks(target, max_line, delimiter):
+            if isinstance(chunk, Flaw):
+                yield chunk
+            else:
+                yield from _bounded(chunk[0] if len(chunk) == 1 else b"".join(chunk), max_line)
+
+    def block_chunks(
+        self, target: int, max_line: int | None = None, delimiter: bytes = b"\n"
+    ) -> Iterator[list[bytes] | Flaw]:
+        """The payload in chunks of whole lines of about ``target`` bytes, each as the list of its blocks.
 
         A chunk ends at its last newline before ``target`` bytes (a longer line: the first newline after it); the
-        last chunk may end without one. The cut is found in the block that holds it and a chunk's blocks are
-        joined once, so each byte is copied once. A line longer than ``max_line`` is skipped as it streams and
-        given as a ``Flaw`` in its place. With another ``delimiter`` (a document's ``}``: a chunk then usually ends
-        with a whole record) a chunk with none is cut at ``target`` instead of read on. ``joined=False`` (no
-        ``max_line``) gives each chunk as its list of blocks, for a caller that joins them with bytes of its own.
+        last chunk may end without one. The cut is found in the block that holds it. A line longer than
+        ``max_line`` is skipped as it streams and given as a ``Flaw`` in its place. With another ``delimiter`` (a
+        document's ``}``: a chunk then usually ends with a whole record) a chunk with none is cut at ``target``
+        instead of read on.
         """
-        assert joined or max_line is None
         pending = [self._head] if self._head else []
         size = len(self._head)
         self._head = b""
@@ -160,7 +167,7 @@ class Payload:
             if cut is None and delimiter != b"\n" and size >= target:
                 whole = b"".join(pending)
                 pending, size = [whole[target:]], len(whole) - target
-                yield whole[:target] if joined else [whole[:target]]
+                yield [whole[:target]]
                 continue
             if cut is None:
                 if max_line is not None and size > max_line:  # one line, longer than allowed: skip to its end
@@ -171,15 +178,13 @@ class Payload:
                     size += len(self._head)
                     self._head = b""
                     continue
-                yield from (
-                    _bounded(pending[0] if len(pending) == 1 else b"".join(pending), max_line) if joined else [pending]
-                )
+                yield pending
                 return
             i, j = cut
             head = [*pending[:i], pending[i][:j]] if j < len(pending[i]) else pending[: i + 1]
             pending = ([pending[i][j:]] if j < len(pending[i]) else []) + pending[i + 1 :]
             size = sum(map(len, pending))
-            yield from _bounded(head[0] if len(head) == 1 else b"".join(head), max_line) if joined else [head]
+            yield head
 
     def _skip_line(self, pending: list[bytes], size: int, max_line: int):
         """Drop the line that ``pending`` starts (no newline in it yet); yields its Flaw, returns what follows it."""

@@ -202,10 +202,9 @@ class DocumentSplitter:
 
     def feed(self, region: bytes | list[bytes], final: bool) -> Piece:
         """The Piece that ``region`` (bytes, or a list of blocks that follow one another) completes."""
-        if isinstance(region, bytes):
-            data = self.carry + region if self.carry else region
-        else:  # one copy: the carried element and the blocks joined together
-            data = region[0] if len(region) == 1 and not self.carry else b"".join([self.carry, *region])
+        blocks = [region] if isinstance(region, bytes) else region
+        # one copy: the carried element and the blocks joined together
+        data = blocks[0] if len(blocks) == 1 and not self.carry else b"".join([self.carry, *blocks])
         piece = Piece()
         if self.whole is not None and self.mode in ("start", "wrapper"):
             size = len(data) - len(self.carry)

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 import pyarrow as pa
 
+from handler import ARROW_POOL
 from handler.blob import line_count
 from handler.decode import BLANK, Payload, Unreadable, parse_document, sniff
 from handler.elements import DocumentSplitter, Flaw, NotAnArray, Piece, resplit, verified
@@ -30,7 +31,6 @@ from handler.sink import PartitionWriter, QuarantineWriter
 from handler.validate import Problem
 
 CHUNK_BYTES = 4 << 20  # bounded memory: a few buffers of this size are alive at once (8 MB: 30-50 MB more peak RSS)
-ALLOCATOR = "ARROW_DEFAULT_MEMORY_POOL"  # Arrow's own setting: when it is set, Arrow's choice is left alone
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -112,7 +112,7 @@ def use_system_allocator() -> None:
     which holds 30-45 MB less peak RSS than this switch; the switch is for a process that loaded pyarrow first.
     ``ARROW_DEFAULT_MEMORY_POOL``, when set, is Arrow's own choice and is left alone.
     """
-    if ALLOCATOR not in environ and pa.default_memory_pool().backend_name != "system":
+    if ARROW_POOL not in environ and pa.default_memory_pool().backend_name != "system":
         pa.set_memory_pool(pa.system_memory_pool())
 
 
@@ -125,7 +125,7 @@ def _regions(payload: Payload, size: int) -> Iterator[tuple[list[bytes], bool]]:
     splits a region, it then usually ends with a whole record), each with whether it is the last. A region is its
     list of blocks: the splitter joins them once, with the element carried from the region before."""
     previous = None
-    for region in payload.line_chunks(size, delimiter=b"}", joined=False):
+    for region in payload.block_chunks(size, delimiter=b"}"):
         if previous is not None:
             yield previous, False
         previous = region
