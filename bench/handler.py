@@ -7,7 +7,8 @@ Shapes: NDJSON, NDJSON.gz, a JSON array (``json.dump`` of a list) and a wrapper 
 ``records_path``, each clean and with 1% bad records, all from the same generated records. Each variant runs in
 its own subprocess so its peak RSS (ru_maxrss) is its own, in interleaved rounds; each figure is the median of
 the rounds. Figures are ratios against the floor (or NDJSON) measured in the same run; absolute seconds depend
-on the machine and its load. Peak RSS is measured again at two input sizes (``--rss-mb``) for every shape.
+on the machine and its load. Peak RSS is measured again at two input sizes (``--rss-mb``) for every shape, the
+median of ``--rss-rounds`` runs.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ TARGETS = {
     "clean_vs_naive": 3.0,
 }
 RSS_TARGETS = {"rss_spread": 0.15, "rss_mb": 512}
+RSS_ROUNDS = 3  # runs per shape and size for peak RSS (400 MB runs: about 5 s each)
 RECORDS_PATH = "data.records"
 SHAPES = ("ndjson", "ndjson.gz", "array", "records_path")
 
@@ -283,7 +285,12 @@ def write_inputs(workdir: Path, size_mb: float) -> None:
 
 
 def run_bench(
-    size_mb: float, repeat: int = 5, naive: bool = True, workdir: Path | None = None, rss_mb: tuple = ()
+    size_mb: float,
+    repeat: int = 5,
+    naive: bool = True,
+    workdir: Path | None = None,
+    rss_mb: tuple = (),
+    rss_rounds: int = RSS_ROUNDS,
 ) -> dict:
     """Generate inputs, run every variant, return figures and ratios."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix="bench-handler-"))
@@ -316,24 +323,30 @@ def run_bench(
         "bad_vs_floor": floor_cpu / res["ndjson_bad"]["cpu_seconds"],
     }
     if rss_mb:
-        res["rss"] = measure_rss(workdir, rss_mb)
+        res["rss"] = measure_rss(workdir, rss_mb, rss_rounds)
     return res
 
 
-def measure_rss(workdir: Path, sizes: tuple) -> dict:
-    """Peak RSS (MB) of one run of each shape, clean and bad, at each input size: memory must not grow with it."""
+def measure_rss(workdir: Path, sizes: tuple, repeat: int = RSS_ROUNDS) -> dict:
+    """Peak RSS (MB) of each shape, clean and bad, at each input size, the median of ``repeat`` runs (a round runs
+    every shape once): memory must not grow with the input."""
     out: dict[str, dict] = {}
     for size in sizes:
-        for name, path in inputs(workdir, size).items():
-            if name == "ndjson_bad_records":
-                continue
-            result = run_child("handler", path)
+        paths = {name: path for name, path in inputs(workdir, size).items() if name != "ndjson_bad_records"}
+        runs: dict[str, list[dict]] = {name: [] for name in paths}
+        for _ in range(repeat):
+            for name, path in paths.items():
+                runs[name].append(run_child("handler", path))
+        for name, path in paths.items():
+            peaks = sorted(r["peak_rss"] / 1e6 for r in runs[name])
             out.setdefault(name, {})[str(size)] = {
-                "peak_rss_mb": result["peak_rss"] / 1e6,
-                "seconds": result["seconds"],
+                "peak_rss_mb": statistics.median(peaks),
+                "peaks_mb": [round(p) for p in peaks],
+                "seconds": statistics.median(r["seconds"] for r in runs[name]),
                 "input_mb": path.stat().st_size / 1e6,
             }
-            path.unlink()
+        for path in _input_paths(workdir, size).values():
+            path.unlink(missing_ok=True)
     return out
 
 
@@ -365,7 +378,10 @@ def report(res: dict) -> str:
     )
     if "rss" in res:
         sizes = sorted({size for by_size in res["rss"].values() for size in by_size}, key=float)
+        rounds = len(next(iter(next(iter(res["rss"].values())).values())).get("peaks_mb", [None]))
         lines += [
+            "",
+            f"peak RSS: the median of {rounds} run(s) per shape and size",
             "",
             "| shape | " + " | ".join(f"peak RSS at {s} MB" for s in sizes) + " | spread | |",
             "|---" * (len(sizes) + 3) + "|",
@@ -388,6 +404,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="rounds; each variant's best is kept (default 5)")
     parser.add_argument("--no-naive", action="store_true")
     parser.add_argument("--rss-mb", type=float, nargs="*", default=[50, 400], help="input sizes for peak RSS")
+    parser.add_argument("--rss-rounds", type=int, default=RSS_ROUNDS, help="runs per shape and size for peak RSS")
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", choices=sorted(VARIANTS), help=argparse.SUPPRESS)
@@ -400,7 +417,7 @@ def main() -> int:
     if args.child:
         child(args.child, args.input)
         return 0
-    res = run_bench(args.size_mb, args.repeat, not args.no_naive, args.workdir, tuple(args.rss_mb))
+    res = run_bench(args.size_mb, args.repeat, not args.no_naive, args.workdir, tuple(args.rss_mb), args.rss_rounds)
     print(json.dumps(res, indent=2) if args.json else report(res))
     return 0
 
