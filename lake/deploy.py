@@ -17,7 +17,7 @@ from pathlib import Path
 from lake.errors import LakeError
 from lake.layers import PLAN_READS, SINGLE, layer_roots, ordered, waves
 from lake.local_aws import LocalAWS
-from lake.terraform import Terraform
+from lake.terraform import Terraform, TerraformError
 from lake.workspace import resolve
 
 DEFAULT_PARALLELISM = 20  # moto answers fast; most of a run is Terraform walking the graph
@@ -132,7 +132,10 @@ class LocalLake:
 
         def apply_one(layer: str) -> None:
             with self._timed(f"apply:{layer or 'root'}"), self._run("apply", layer):
-                self.terraforms[layer].apply(variables=self.tf_variables(layer), parallelism=self.parallelism)
+                try:
+                    self.terraforms[layer].apply(variables=self.tf_variables(layer), parallelism=self.parallelism)
+                except TerraformError as exc:
+                    raise TerraformError(with_server_errors(str(exc), self.aws.server_errors())) from None
             self.layer_outputs[layer] = self.terraforms[layer].output()
 
         with self._timed("apply"):
@@ -283,6 +286,14 @@ class LocalLake:
             yield
         finally:
             self.runs.append((action, layer, started, time.monotonic()))
+
+
+def with_server_errors(message: str, errors: list[str]) -> str:
+    """A failed apply's message, followed by what the local AWS server logged going wrong (a provider that retried
+    after a server error can fail on what the first attempt already did: ``Function already exist``)."""
+    if not errors:
+        return message
+    return message + "\n  the local AWS server (moto) logged:\n    " + "\n    ".join(errors)
 
 
 def merge_outputs(layer_outputs: Mapping[str, dict]) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -43,6 +44,27 @@ MOTO_SERVER_CODE = (
 
 class LocalAWSError(LakeError):
     """The local endpoint could not be started or reached."""
+
+
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+_REQUEST = re.compile(r'"([A-Z]+ \S+) HTTP/[0-9.]+" (\d{3}) ')
+
+
+def server_errors(log: str, limit: int = 20) -> list[str]:
+    """What went wrong on the server, from a moto server's request log: each request it answered with a 5xx
+    (``POST /2015-03-31/functions -> 500``) and the last line of each Python traceback it printed (the exception),
+    the last ``limit`` of them, in order."""
+    found: list[str] = []
+    in_traceback = False
+    for line in _COLOUR.sub("", log).splitlines():
+        if line.startswith("Traceback (most recent call last)"):
+            in_traceback = True
+        elif in_traceback and line and not line[0].isspace():
+            found.append(f"server traceback: {line.strip()}")
+            in_traceback = False
+        elif (m := _REQUEST.search(line + " ")) is not None and m.group(2) >= "500":
+            found.append(f"{m.group(1)} -> {m.group(2)}")
+    return found[-limit:]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -169,6 +191,16 @@ class LocalAWS:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.log_path)
             self.log_path = None
+
+    def server_errors(self, limit: int = 20) -> list[str]:
+        """The server's 5xx answers and tracebacks so far (``server_errors``); none for an attached endpoint."""
+        if self.log_path is None:
+            return []
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as fh:
+                return server_errors(fh.read(), limit)
+        except FileNotFoundError:
+            return []
 
     def reset(self) -> None:
         """Forget every resource (moto's reset API)."""
