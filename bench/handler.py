@@ -122,7 +122,7 @@ def generate(path: Path, size_mb: float, bad_fraction: float, seed: int = 7, sha
 
 
 def variant_floor(path: Path, out: Path) -> dict:
-    """Bare pyarrow with what the handler is given: the same memory pool (``use_system_allocator``), the same
+    """Bare pyarrow with what the handler is given: the same memory pool (``use_memory_pool``), the same
     explicit read schema and the same Parquet writer settings; no validation, flattening or partitioning."""
     import pyarrow.json as pj
     import pyarrow.parquet as pq
@@ -130,9 +130,9 @@ def variant_floor(path: Path, out: Path) -> dict:
     from contracts import load_contract
     from handler.schema import read_schema
     from handler.sink import PARQUET_OPTIONS
-    from handler.transform import use_system_allocator
+    from handler.transform import use_memory_pool
 
-    use_system_allocator()
+    use_memory_pool()
     schema = read_schema(load_contract("users", 1))
     table = pj.read_json(
         path, parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
@@ -185,7 +185,7 @@ VARIANTS = {"floor": variant_floor, "handler": variant_handler, "naive": variant
 
 
 def child(variant: str, path: Path) -> None:
-    # the handler package first, as in the function: it picks Arrow's memory pool before pyarrow loads
+    # the handler package first, as in the function: it picks Arrow's memory pool before pyarrow loads (the floor too)
     importlib.import_module("handler")
     # warm start: every variant has its modules imported before the clock starts, as a warm Lambda would
     import pyarrow.compute

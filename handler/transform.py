@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import pyarrow as pa
 
-from handler import ARROW_POOL
+from handler import ARROW_POOL, MEMORY_POOL
 from handler.blob import line_count
 from handler.decode import BLANK, Payload, Unreadable, parse_document, sniff
 from handler.elements import DocumentSplitter, Flaw, NotAnArray, Piece, resplit, verified
@@ -68,7 +68,7 @@ def transform(
     """Stage the outputs of one object in ``workdir``. ``fast=False`` forces the per-record path (for tests)."""
     workdir = Path(workdir)
     limits = limits or Limits()
-    use_system_allocator()
+    use_memory_pool()
     parts = PartitionWriter(workdir, plan.file_schema)
     quarantine = QuarantineWriter(workdir / "quarantine.ndjson", raw_key, version_id)
     staged = Staged()
@@ -101,19 +101,26 @@ def transform(
     return staged
 
 
-def use_system_allocator() -> None:
-    """Arrow's buffers from the C library's allocator instead of its default (mimalloc in the pyarrow wheels).
+def use_memory_pool() -> None:
+    """Arrow's buffers from the pool this package chose (``handler.MEMORY_POOL``), when pyarrow was loaded before
+    the package could choose it; a pyarrow built without jemalloc gets the system allocator.
 
-    Every chunk allocates and frees buffers of megabytes (the read, the documents' split, the curated columns);
-    with mimalloc much of the time went to the kernel (system time, page faults). On the bench's 100 MB inputs,
-    alternated: the array 1.40 -> 1.25 CPU s and 358 -> 290 MB peak RSS, records_path 1.46 -> 1.18 CPU s, NDJSON
-    the same CPU (1.09 s) and 270 -> 262 MB.
-    Usually the pool is already the system allocator: ``handler/__init__.py`` chooses it before pyarrow loads,
-    which holds 30-45 MB less peak RSS than this switch; the switch is for a process that loaded pyarrow first.
-    ``ARROW_DEFAULT_MEMORY_POOL``, when set, is Arrow's own choice and is left alone.
+    Not Arrow's default (mimalloc in the pyarrow wheels): every chunk allocates and frees buffers of megabytes (the
+    read, the documents' split, the curated columns), and with mimalloc much of the time went to the kernel (system
+    time, page faults) and peak RSS was highest. On the bench's 100 MB inputs, alternated, mimalloc against the
+    system allocator: the array 1.40 -> 1.25 CPU s and 358 -> 290 MB peak RSS, records_path 1.46 -> 1.18 CPU s.
+    Usually the pool is already chosen: ``handler/__init__.py`` sets it before pyarrow loads, which holds 30-45 MB
+    less peak RSS than this switch. ``ARROW_DEFAULT_MEMORY_POOL`` set to another pool is the user's choice, left
+    alone.
     """
-    if ARROW_POOL not in environ and pa.default_memory_pool().backend_name != "system":
-        pa.set_memory_pool(pa.system_memory_pool())
+    if environ.get(ARROW_POOL, MEMORY_POOL) != MEMORY_POOL or pa.default_memory_pool().backend_name == MEMORY_POOL:
+        return
+    try:
+        pool = pa.jemalloc_memory_pool() if MEMORY_POOL == "jemalloc" else pa.system_memory_pool()
+    except NotImplementedError:  # this pyarrow was built without jemalloc
+        pool = pa.system_memory_pool()
+    if pa.default_memory_pool().backend_name != pool.backend_name:
+        pa.set_memory_pool(pool)
 
 
 def flaw_rejection(flaw: Flaw, location: tuple[str, int]) -> Rejection:
