@@ -9,7 +9,7 @@ import sys
 # jemalloc (in pyarrow's Linux wheels, Lambda's included) keeps peak RSS flat as the input grows: with the C
 # library's allocator, Arrow's megabyte buffers and the Parquet writers' long-lived metadata share its heaps, and
 # what it keeps of the freed buffers crept up for the whole object (bench, 50 vs 400 MB: 11-16% more with it, 6-11%
-# with jemalloc, at the same speed). Elsewhere (macOS wheels have no jemalloc) the system allocator.
+# with jemalloc, at the same speed). Elsewhere the system allocator (other platforms' wheels may lack jemalloc).
 # A pool the user chose is left alone.
 ARROW_POOL = "ARROW_DEFAULT_MEMORY_POOL"  # Arrow's own setting
 MEMORY_POOL = "jemalloc" if sys.platform.startswith("linux") else "system"
