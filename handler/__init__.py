@@ -8,7 +8,7 @@ import sys
 # pyarrow was loaded first) holds 30-45 MB more peak RSS, left behind in the pool it replaces.
 # jemalloc (in pyarrow's Linux wheels, Lambda's included) keeps peak RSS flat as the input grows: with the C
 # library's allocator, Arrow's megabyte buffers and the Parquet writers' long-lived metadata share its heaps, and
-# what it keeps of the freed buffers crept up for the whole object (bench, 50 vs 400 MB: 11-16% more with it, 6-11%
+# what it keeps of the freed buffers crept up for the whole object (bench, 50 vs 400 MB: 10-17% more with it, 5-13%
 # with jemalloc, at the same speed). Elsewhere the system allocator (other platforms' wheels may lack jemalloc).
 # A pool the user chose is left alone.
 ARROW_POOL = "ARROW_DEFAULT_MEMORY_POOL"  # Arrow's own setting
