@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -257,6 +259,19 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if report.healthy else 1
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def handle_stop_signals() -> None:
+    """A long-running command stops on SIGTERM as on Ctrl-C (a process manager's stop: its cleanup runs, the local
+    endpoint stops with it), and prints every thread's stack on SIGUSR1 (``kill -USR1 <pid>``: where it is when it
+    seems stuck) and goes on."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+
+
 def cmd_up(args: argparse.Namespace) -> int:
     from handler.build import ensure_artifacts
     from lake import session
@@ -265,6 +280,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     from lake.dispatcher import LocalDispatcher
     from lake.local_aws import LocalAWS
 
+    handle_stop_signals()
     aws = LocalAWS.attach(args.endpoint) if args.endpoint else LocalAWS.start(port=args.port)
     workdir = Path(tempfile.mkdtemp(prefix="lake-up-"))
     try:

@@ -37,6 +37,15 @@ def _wait_for(lines: queue.Queue, seen: list[str], needle: str, timeout: float) 
     raise AssertionError(f"{needle!r} not seen within {timeout}s; output so far:\n" + "\n".join(seen))
 
 
+def _drain(lines: queue.Queue, seen: list[str], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            seen.append(lines.get(timeout=0.2))
+        except queue.Empty:
+            continue
+
+
 def test_lake_up_processes_uploads_crawls_after_the_batch_and_answers_queries(tmp_path):
     env = {**os.environ, "LAKE_HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
@@ -85,7 +94,11 @@ def test_lake_up_processes_uploads_crawls_after_the_batch_and_answers_queries(tm
         try:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGUSR1)  # lake up prints every thread's stack: where it did not stop
+            _drain(lines, seen, 3)
             os.killpg(proc.pid, signal.SIGKILL)
-            raise
+            raise AssertionError(
+                "lake up did not stop within 60 s of Ctrl-C; its output:\n" + "\n".join(seen)
+            ) from None
     assert proc.returncode == 0, "\n".join(seen)
     assert not (tmp_path / "session.json").exists()
