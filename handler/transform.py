@@ -102,8 +102,8 @@ def transform(
 
 
 def use_memory_pool() -> None:
-    """Arrow's buffers from the pool this package chose (``handler.MEMORY_POOL``: the system allocator), when pyarrow
-    was loaded before the package could choose it.
+    """Arrow's buffers from the pool this package chose (``handler.MEMORY_POOL``), when pyarrow was loaded before
+    the package could choose it; a pyarrow built without jemalloc gets the system allocator.
 
     Not Arrow's default (mimalloc in the pyarrow wheels): every chunk allocates and frees buffers of megabytes (the
     read, the documents' split, the curated columns), and with mimalloc much of the time went to the kernel (system
@@ -115,7 +115,12 @@ def use_memory_pool() -> None:
     """
     if environ.get(ARROW_POOL, MEMORY_POOL) != MEMORY_POOL or pa.default_memory_pool().backend_name == MEMORY_POOL:
         return
-    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        pool = pa.jemalloc_memory_pool() if MEMORY_POOL == "jemalloc" else pa.system_memory_pool()
+    except NotImplementedError:  # this pyarrow was built without jemalloc
+        pool = pa.system_memory_pool()
+    if pa.default_memory_pool().backend_name != pool.backend_name:
+        pa.set_memory_pool(pool)
 
 
 def flaw_rejection(flaw: Flaw, location: tuple[str, int]) -> Rejection:

@@ -38,7 +38,7 @@ def test_the_lambda_entry_point_runs_on_the_chosen_pool_from_the_start():
         assert proc.stderr == ""
 
 
-@pytest.mark.parametrize("chosen", ["jemalloc", "mimalloc"])
+@pytest.mark.parametrize("chosen", ["system", "mimalloc"])
 def test_a_pool_the_user_chose_is_left_alone(chosen):
     assert (
         _backend(
@@ -53,3 +53,17 @@ def test_when_pyarrow_loaded_first_the_transform_still_switches_to_the_chosen_po
     code = f"import pyarrow, handler.transform as t; t.use_memory_pool(); {POOL}"
     assert _backend(code) == MEMORY_POOL
     assert _backend("import pyarrow, handler, os; print(os.environ.get('ARROW_DEFAULT_MEMORY_POOL'))") == "None"
+
+
+@pytest.mark.skipif(MEMORY_POOL != "jemalloc", reason="jemalloc is chosen on Linux only")
+def test_a_pyarrow_without_jemalloc_gets_the_system_allocator():
+    code = (
+        "import pyarrow as pa, handler.transform as t\n"
+        "def missing():\n"
+        "    raise NotImplementedError('built without jemalloc')\n"
+        "pa.jemalloc_memory_pool = missing\n"
+        "pa.set_memory_pool(pa.mimalloc_memory_pool())  # what Arrow falls back to when jemalloc is not built in\n"
+        "t.use_memory_pool()\n"
+        f"{POOL}"
+    )
+    assert _backend(code) == "system"
