@@ -259,16 +259,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if report.healthy else 1
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def handle_stop_signals() -> None:
     """A long-running command stops on SIGTERM as on Ctrl-C (a process manager's stop: its cleanup runs, the local
     endpoint stops with it), and prints every thread's stack on SIGUSR1 (``kill -USR1 <pid>``: where it is when it
     seems stuck) and goes on."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (`lake up &`)
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     if hasattr(signal, "SIGUSR1"):
         faulthandler.register(signal.SIGUSR1, all_threads=True)
 
