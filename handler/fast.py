@@ -31,7 +31,6 @@ from handler.locate import (
     ROW_HINT,
     Lines,
     has_second_value,
-    refused_alone,
     starts_with_n,
     streamed_pieces,
     unreadable_lines,
@@ -365,7 +364,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
     predicted: list[int] = []
     if not second_value.result():
         skip = sorted(blank + unframed)
-        predicted = forecast.predict(lines, skip, lambda line: refused_alone(line, read_rows))
+        predicted = forecast.predict(lines, skip)
         block = forecast.block_size(len(data))
         refusals: list[str] = []
         streamed = streamed_pieces(

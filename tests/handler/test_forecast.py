@@ -1,4 +1,4 @@
-"""The forecast: refusal patterns learnt from Arrow's messages, checked against Arrow, and the block size."""
+"""The forecast: refusal patterns learnt from Arrow's messages, their picks checked in Python, and the block size."""
 
 from __future__ import annotations
 
@@ -14,8 +14,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 from handler_helpers import USERS, ndjson, user
 
 from handler.fast import process_chunk
-from handler.forecast import MAX_BLOCK, MIN_BLOCK, Forecast, block_size, refusal_pattern
-from handler.locate import Lines, refused_alone
+from handler.forecast import (
+    MAX_BLOCK,
+    MIN_BLOCK,
+    Forecast,
+    block_size,
+    holds_refused_value,
+    refusal_pattern,
+    refused_column,
+)
+from handler.locate import Lines
 
 SCHEMA = pa.schema([("a", pa.int64()), ("b", pa.struct([("id", pa.int64())])), ("tags", pa.list_(pa.string()))])
 
@@ -32,10 +40,6 @@ def _read_rows(data: bytes) -> int:
         read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 64),
         parse_options=pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore"),
     ).num_rows
-
-
-def _refused(line: bytes) -> bool:
-    return refused_alone(line, _read_rows)
 
 
 @pytest.mark.parametrize(
@@ -60,6 +64,43 @@ def test_refusal_pattern_escapes_or_refuses_unusual_keys():
     assert refusal_pattern("Failed to convert JSON to int64, couldn't parse:1.5") is None
 
 
+def test_refused_column_is_the_path_and_the_kind_arrow_met():
+    assert refused_column(_refusal(b'{"b": {"id": true}}')) == (("b", "id"), "boolean")
+    assert refused_column(_refusal(b'{"a": "x"}')) == (("a",), "string")
+    assert refused_column(_refusal(b'{"tags": ["x", 1]}')) == (("tags", "[]"), "number")
+    assert refused_column("Failed to convert JSON to int64, couldn't parse:1.5") is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"a": "x"}',
+        b'{"a": 1, "b": {"id": "7"}}',
+        b'{"b": {"id": [1]}}',
+        b'{"b": {"id": {"x": 1}}}',
+        b'{"b": {"id": true}}',
+        b'{"a": {"c": 1}}',
+        b'{"a": false}',
+    ],
+)
+def test_a_line_holds_the_refused_value_exactly_when_arrow_refuses_it_for_that_column(line):
+    column = refused_column(_refusal(line))
+    assert column is not None and holds_refused_value(line, [column])
+    assert not holds_refused_value(b'{"a": 1, "b": {"id": 2}}', [column])  # the line Arrow reads
+
+
+def test_holds_refused_value_tells_kinds_apart_and_counts_no_json_as_refused():
+    number, boolean = (("a",), "number"), (("a",), "boolean")
+    assert holds_refused_value(b'{"a": 1}', [number]) and holds_refused_value(b'{"a": -0.5}', [number])
+    assert not holds_refused_value(b'{"a": true}', [number])  # a bool is no number
+    assert holds_refused_value(b'{"a": true}', [boolean]) and not holds_refused_value(b'{"a": 1}', [boolean])
+    assert not holds_refused_value(b'{"c": {"a": true}}', [boolean])  # the key elsewhere: another column
+    assert not holds_refused_value(b'{"a": null}', [number, boolean])
+    assert not holds_refused_value(b'{"b": 1}', [(("b", "c"), "number")])  # the path ends early
+    assert holds_refused_value(b'{"a": tru', [number])  # no JSON: Arrow refuses it too
+    assert holds_refused_value(b'{"a": 1}', [boolean, number])  # any of the columns
+
+
 def test_block_size_shrinks_as_refusals_grow_within_bounds():
     size = 8 << 20
     assert block_size(size, None) == MIN_BLOCK  # nothing known yet: as small as refusals are cheapest
@@ -76,7 +117,7 @@ def _lines(rows: list[bytes]) -> Lines:
 
 def test_a_learnt_pattern_predicts_exactly_the_lines_arrow_refuses_for_it():
     forecast = Forecast()
-    assert forecast.predict(_lines([b'{"a": "x"}']), [], _refused) == []  # nothing learnt: nothing predicted
+    assert forecast.predict(_lines([b'{"a": "x"}']), []) == []  # nothing learnt: nothing predicted
     forecast.learn([_refusal(b'{"a": "x"}'), "an error that names no column"])
     rows = [b'{"a": %d}' % k for k in range(40)]
     for k in (3, 17, 39):
@@ -84,8 +125,8 @@ def test_a_learnt_pattern_predicts_exactly_the_lines_arrow_refuses_for_it():
     rows[20] = b'{"c": {"a": "s"}, "a": 1}'  # c.a is no column: Arrow reads the line, a wrong guess (judged)
     rows[25] = b'{"a": "truncat'  # unframed: the caller skips it
     index = _lines(rows)
-    assert forecast.predict(index, [25], _refused) == [3, 17, 20, 39]
-    assert forecast.patterns == {r'"a"[ \t\r]*:[ \t\r]*"'}
+    assert forecast.predict(index, [25]) == [3, 17, 20, 39]
+    assert forecast.patterns == {r'"a"[ \t\r]*:[ \t\r]*"': {(("a",), "string")}}
 
 
 def test_a_pattern_that_mostly_picks_lines_arrow_reads_is_dropped_for_good():
@@ -93,10 +134,10 @@ def test_a_pattern_that_mostly_picks_lines_arrow_reads_is_dropped_for_good():
     forecast.learn([_refusal(b'{"b": {"id": "x"}}')])  # b.id met a string...
     rows = [b'{"a": %d, "other": {"id": "s%d"}}' % (k, k) for k in range(30)]  # ...but "id" also names this
     rows[5] = b'{"b": {"id": "x"}}'
-    assert forecast.predict(_lines(rows), [], _refused) == []
-    assert forecast.patterns == set() and len(forecast.retired) == 1
+    assert forecast.predict(_lines(rows), []) == []
+    assert forecast.patterns == {} and len(forecast.retired) == 1
     forecast.learn([_refusal(b'{"b": {"id": "x"}}')])
-    assert forecast.patterns == set()  # not learnt again in this object
+    assert forecast.patterns == {}  # not learnt again in this object
 
 
 def _chunk(first: int, wrong: set[int]) -> bytes:
