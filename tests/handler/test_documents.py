@@ -148,3 +148,50 @@ def test_a_fast_split_counts_its_lines_when_the_separator_is_longer_than_a_line_
 def test_resplit_finds_the_elements_of_a_line():
     assert resplit(A + b", 5, " + B) == [A, b"5", B]
     assert resplit(A) is None
+
+
+@pytest.mark.parametrize("proven", [True, False])
+def test_the_next_regions_split_made_ahead_gives_the_same_runs_and_is_dropped_when_the_split_was_not_proven(
+    proven, monkeypatch
+):
+    import threading
+
+    import handler.elements as elements
+
+    records = [json.dumps(user(i)).encode() for i in range(30)]
+    data = b"[" + b", ".join(records) + b"]"
+    cuts = [data.index(records[k]) + len(records[k]) for k in (9, 19)]
+    regions = [[data[: cuts[0]]], [data[cuts[0] : cuts[1]]], [data[cuts[1] :]]]
+    made_in: list[tuple[int, str]] = []  # (region split, thread) of every fast split made
+    feeding = [0]
+
+    def spied(data, *args):
+        region = next(k for k, blocks in enumerate(regions) if data.endswith(blocks[0]))
+        made_in.append((region, threading.current_thread().name))
+        return plain_split(data, *args)
+
+    plain_split = elements.fast_split
+    monkeypatch.setattr(elements, "fast_split", spied)
+
+    def lines(following: bool) -> list[bytes]:
+        made_in.clear()
+        # not proven: the judge refuses every split of the second region, which is then scanned exactly and
+        # carries nothing into the third (its last element is whole)
+        splitter = DocumentSplitter(None, 1 << 20, judge=lambda *_: None if not proven and feeding[0] == 1 else "read")
+        out = []
+        for k, region in enumerate(regions):
+            feeding[0] = k
+            nxt = regions[k + 1] if following and k + 1 < len(regions) else None
+            out += splitter.feed(region, k == len(regions) - 1, nxt).runs
+        return [line for run in out if isinstance(run, bytes) for line in run.splitlines()]
+
+    assert lines(False) == records
+    assert [thread for _, thread in made_in] == ["MainThread"] * len(made_in)
+    assert lines(True) == records
+    on_pool = [region for region, thread in made_in if thread.startswith("arrow")]
+    on_caller = [region for region, thread in made_in if not thread.startswith("arrow")]
+    assert on_pool[:1] == [1] and on_caller[:1] == [0]  # the second region's split is made while the first is judged
+    if proven:  # every split after the first is made ahead, once
+        assert sorted(on_pool) == [1, 2] and on_caller == [0]
+    else:  # the third region's split made ahead assumed a carried element the exact scan did not carry: made again
+        assert 2 in on_pool and on_caller[-1] == 2
