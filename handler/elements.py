@@ -20,14 +20,6 @@ written another way) is split exactly by the caller (``resplit``).
 After a fast split the rest of a region (the element after its last separator, cut or whole) is carried into the
 next region and split with it, so a region gives one run of lines, not one more for its last element.
 
-Split ahead: when ``feed`` is also given the region that follows, the next region's fast split (its join with
-the carried element and the substring replacement: about 5 ms a 4 MB region) starts on the shared pool as soon as
-this region's cut is known, while ``judge`` reads this region's lines. The next ``feed`` takes it when it was
-made from exactly the element it carries and the same blocks; otherwise (the split was not proven, and the
-region was scanned exactly) it splits as usual. The split is a pure function of those bytes, so the runs are the
-same either way. This takes the split off the reading thread, which every other thread waits for when records
-are refused.
-
 Exact split: a scan of brackets and strings (``_Value``; not the JSON grammar, so a broken element still ends at its
 closing bracket and is judged like a broken NDJSON line). It is used where the fast split does not hold, for the
 wrapper around the records, and for the document's last element and what follows it. It reports malformed
@@ -39,14 +31,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import pyarrow.compute as pc
 
 from handler.blob import one_value
 from handler.decode import BLANK, HEAD_BYTES, Flaw, loads
-from handler.threads import pool
 
 __all__ = ["DocumentSplitter", "Flaw", "NotAnArray", "Piece", "resplit", "verified"]
 
@@ -145,53 +135,6 @@ def split_lines(data: bytes, start: int, end: int, sep: bytes, sep_lines: bytes)
     return out.buffers()[2].slice(0, length - 1).to_pybytes(), count  # without the last "{"
 
 
-@dataclass(frozen=True)
-class Split:
-    """A fast split of ``data`` from ``start``: the NDJSON ``lines`` up to the last separator, found at ``cut``."""
-
-    start: int
-    cut: int
-    lines: bytes
-    count: int | None  # lines, when the replacement tells it
-
-
-def fast_split(data: bytes, start: int, sep: bytes, sep_lines: bytes, max_record: int) -> Split | None:
-    """``data`` split at every ``sep`` from ``start`` (an element's ``{``) to the last one; None when there is no
-    separator, or a line would be longer than ``max_record``."""
-    cut = data.rfind(sep, start)
-    if cut < 0 or cut + 1 - start > 2 * max_record:
-        return None
-    lines, count = split_lines(data, start, cut + len(sep), sep, sep_lines)
-    if _too_long(lines, max_record):
-        return None
-    return Split(start, cut, lines, count)
-
-
-@dataclass(frozen=True)
-class _Ahead:
-    """The next region's data (the carried element and its blocks joined) and its fast split, made ahead."""
-
-    carry: bytes
-    blocks: list[bytes]
-    sep: bytes
-    data: bytes
-    split: Split | None
-
-
-def _split_ahead(carry: bytes, blocks: list[bytes], sep: bytes, sep_lines: bytes, max_record: int) -> _Ahead:
-    data = _joined(carry, blocks)
-    start = _NON_BLANK.search(data)
-    split = None
-    if start is not None and data[start.start()] == 0x7B:
-        split = fast_split(data, start.start(), sep, sep_lines, max_record)
-    return _Ahead(carry, blocks, sep, data, split)
-
-
-def _joined(carry: bytes, blocks: list[bytes]) -> bytes:
-    """One copy: the carried element and the blocks joined together."""
-    return blocks[0] if len(blocks) == 1 and not carry else b"".join([carry, *blocks])
-
-
 def verified(lines: bytes) -> bool:
     """Whether every line of a fast split is balanced on its own, with no bracket inside a string (see module)."""
     s = lines.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE).replace(b'""', b"")
@@ -256,17 +199,12 @@ class DocumentSplitter:
         self.value_offset = 0  # in the payload
         self.skipped = 0  # bytes of the value dropped so far (oversized, or a wrapper member)
         self.skip_head = b""
-        self.following: list[bytes] | None = None  # the next region's blocks, while a region is fed
-        self.ahead: Future[_Ahead] | None = None  # the next region split ahead (see module)
-        self.made_ahead: _Ahead | None = None  # what was split ahead for the region being fed
 
-    def feed(self, region: bytes | list[bytes], final: bool, following: list[bytes] | None = None) -> Piece:
-        """The Piece that ``region`` (bytes, or a list of blocks that follow one another) completes; ``following``,
-        the blocks of the region fed next, lets its fast split start ahead."""
+    def feed(self, region: bytes | list[bytes], final: bool) -> Piece:
+        """The Piece that ``region`` (bytes, or a list of blocks that follow one another) completes."""
         blocks = [region] if isinstance(region, bytes) else region
-        self.made_ahead = self._ahead(blocks)
-        data = self.made_ahead.data if self.made_ahead is not None else _joined(self.carry, blocks)
-        self.following = following
+        # one copy: the carried element and the blocks joined together
+        data = blocks[0] if len(blocks) == 1 and not self.carry else b"".join([self.carry, *blocks])
         piece = Piece()
         if self.whole is not None and self.mode in ("start", "wrapper"):
             size = len(data) - len(self.carry)
@@ -284,20 +222,9 @@ class DocumentSplitter:
                 break
         self.offset += pos
         self.carry = data[pos:]
-        self.following = self.made_ahead = None
         if final:
             self._finish(piece)
         return piece
-
-    def _ahead(self, blocks: list[bytes]) -> _Ahead | None:
-        """The split made ahead for ``blocks``, when it was made from what this splitter now carries."""
-        future, self.ahead = self.ahead, None
-        if future is None:
-            return None
-        ahead = future.result()
-        if ahead.blocks is not blocks or ahead.carry != self.carry or ahead.sep != self.sep:
-            return None
-        return ahead
 
     # ------------------------------------------------------------------ fast split
 
@@ -312,33 +239,24 @@ class DocumentSplitter:
             if self.sep is None:
                 return pos
             self.sep_lines = self.sep.translate(TO_TABS)
-        split = self._split(data, pos)
-        if split is None:
+        cut = data.rfind(self.sep, pos)
+        if cut < 0 or cut + 1 - pos > 2 * self.max_record:
             return pos
-        resume = split.cut + len(self.sep) - 1  # the element after the last separator: carried when not final
-        if self.following is not None:
-            args = (data[resume:], self.following, self.sep, self.sep_lines, self.max_record)
-            self.ahead, self.following = pool().submit(_split_ahead, *args), None
+        lines, count = split_lines(data, pos, cut + len(self.sep), self.sep, self.sep_lines)
+        if _too_long(lines, self.max_record):
+            return pos
         if self.judge is None:
-            if not verified(split.lines):
+            if not verified(lines):
                 return pos
         else:
-            result = self.judge(split.lines, split.count)
+            result = self.judge(lines, count)
             if result is None:
                 return pos
             piece.results[len(piece.runs)] = result
-        piece.runs.append(split.lines)
+        piece.runs.append(lines)
         piece.fast = True
         self.after_comma = True
-        return resume
-
-    def _split(self, data: bytes, start: int) -> Split | None:
-        """The fast split of ``data`` from ``start``: the one made ahead for this data, or made now."""
-        assert self.sep is not None
-        ready, self.made_ahead = self.made_ahead, None
-        if ready is not None and ready.data is data and ready.split is not None and ready.split.start == start:
-            return ready.split
-        return fast_split(data, start, self.sep, self.sep_lines, self.max_record)
+        return cut + len(self.sep) - 1
 
     # ------------------------------------------------------------------ exact scan
 

@@ -127,20 +127,16 @@ def flaw_rejection(flaw: Flaw, location: tuple[str, int]) -> Rejection:
     return Rejection(location, (Problem("<record>", flaw.expected, flaw.got),), record_text=flaw.text)
 
 
-Region = tuple[list[bytes], bool, list[bytes] | None]  # (blocks, whether last, the next region's blocks)
-
-
-def _regions(payload: Payload, size: int) -> Iterator[Region]:
+def _regions(payload: Payload, size: int) -> Iterator[tuple[list[bytes], bool]]:
     """The payload in regions of about ``size`` bytes, each ending after a ``}`` when it can (where the exact scan
-    splits a region, it then usually ends with a whole record), each with whether it is the last and the blocks of
-    the region after it (read one region ahead, so that its fast split can start early: ``elements``). A region is
-    its list of blocks: the splitter joins them once, with the element carried from the region before."""
+    splits a region, it then usually ends with a whole record), each with whether it is the last. A region is its
+    list of blocks: the splitter joins them once, with the element carried from the region before."""
     previous = None
     for region in payload.block_chunks(size, delimiter=b"}"):
         if previous is not None:
-            yield previous, False, region
+            yield previous, False
         previous = region
-    yield (previous if previous is not None else []), True, None
+    yield (previous if previous is not None else []), True
 
 
 def _run_document(
@@ -242,7 +238,7 @@ class _PieceReader:
         proven = verified(lines) if refused is None else not refused or verified(b"\n".join(refused) + b"\n")
         return result if proven else None
 
-    def __call__(self, region: Region) -> tuple[Piece, list[ChunkResult | None]]:
+    def __call__(self, region: tuple[bytes, bool]) -> tuple[Piece, list[ChunkResult | None]]:
         piece = self.splitter.feed(*region)
         results: list[ChunkResult | None] = []
         for k, run in enumerate(piece.runs):
