@@ -31,6 +31,7 @@ from handler.locate import (
     ROW_HINT,
     Lines,
     has_second_value,
+    read_whole,
     starts_with_n,
     streamed_pieces,
     unreadable_lines,
@@ -347,7 +348,8 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
 
     Usually the lines are streamed in small blocks (``locate.streamed_pieces``) and every batch Arrow reads is
     kept; a refusal costs one re-opened stream. The lines the ``forecast`` predicts Arrow will refuse are taken out
-    first, and the refusals met teach it for the next chunk. When a line may hold two values, or streaming gives up, the
+    first, and the refusals met teach it for the next chunk. When the forecast expects no other refusal, the rest
+    is read whole instead (``locate.read_whole``), and streamed only if Arrow refuses a line after all. When a line may hold two values, or streaming gives up, the
     refused lines are located and all the others read again in ONE call (``_located``). Returns False (nothing
     added to ``result``) when Arrow still refuses the remaining lines after a few rounds of locating; the caller
     then falls back to the line-by-line isolator.
@@ -365,16 +367,16 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
     if not second_value.result():
         skip = sorted(blank + unframed)
         predicted = forecast.predict(lines, skip)
-        block = forecast.block_size(len(data))
+        taken = sorted(skip + predicted)
         refusals: list[str] = []
-        streamed = streamed_pieces(
-            lines,
-            sorted(skip + predicted),
-            lambda buffer: stream_ndjson(buffer, plan, block),
-            read_rows,
-            on_refusal=refusals.append,
-        )
-        forecast.learn(refusals)
+        if forecast.expects_no_refusal:
+            streamed = read_whole(lines, taken, lambda buffer: read_ndjson(buffer, plan, threads=True))
+        if streamed is None:
+            block = forecast.block_size(len(data))
+            streamed = streamed_pieces(
+                lines, taken, lambda buffer: stream_ndjson(buffer, plan, block), read_rows, on_refusal=refusals.append
+            )
+            forecast.learn(refusals)
         forecast.record(len(refusals), len(data))
     if streamed is not None:
         refused, pieces = streamed

@@ -5,7 +5,10 @@ number to string in row 3"). Producers repeat their mistakes, so once a column h
 lines of the next chunks in which that key is followed by a value of that kind are *predicted*: they are taken
 out before streaming and judged by the validator, instead of costing a refusal each (a re-opened stream and a
 re-parsed block). The refusals still met set the next chunk's block size: small blocks when refusals are
-frequent (each wastes about half a block), large ones when they are rare (each block has a fixed cost).
+frequent (each wastes about half a block), large ones when they are rare (each block has a fixed cost). When the
+last ``CLEAN_STREAK`` chunks met none once their predicted lines were out (``expects_no_refusal``: a producer whose
+mistakes are all of kinds already seen), the next is read whole, in one multi-threaded call, instead of streamed;
+a refusal then wastes that read, so one clean chunk among refused ones is not enough.
 
 A prediction is a guess, never a verdict: a predicted line goes to the validator, which is the authority, so a
 wrong guess costs time, never a row. A guess that is mostly wrong (the key also names another field whose values
@@ -33,6 +36,7 @@ _VALUE_START = {"string": '"', "number": "[-0-9]", "boolean": "[tf]", "array": r
 _PYTHON_KIND = {"string": str, "boolean": bool, "array": list, "object": dict}  # numbers: int or Decimal
 _GAP = r"[ \t\r]*"
 
+CLEAN_STREAK = 3  # chunks in a row without a refusal (once predicted lines are out) before one is read whole
 SAMPLE = 3  # lines per pattern and chunk that Arrow must refuse alone, in the majority, for the pattern to be used
 MIN_BLOCK = 64 << 10
 MAX_BLOCK = 1 << 20
@@ -110,6 +114,7 @@ class Forecast:
         self.patterns: dict[str, set[Column]] = {}  # pattern -> the columns refused that it stands for
         self.retired: set[str] = set()
         self._rate: float | None = None  # refusals per byte in the last isolated chunk
+        self._clean = 0  # isolated chunks in a row, up to the last one, that met no refusal
 
     def learn(self, messages: Iterable[str]) -> None:
         """Take the patterns named by Arrow's refusal ``messages`` (those not dropped before)."""
@@ -122,6 +127,12 @@ class Forecast:
     def record(self, refusals: int, size: int) -> None:
         """``refusals`` were met streaming a chunk of ``size`` bytes (after the predicted lines were taken out)."""
         self._rate = refusals / max(size, 1)
+        self._clean = 0 if refusals else self._clean + 1
+
+    @property
+    def expects_no_refusal(self) -> bool:
+        """Whether the last ``CLEAN_STREAK`` chunks met no refusal once their predicted lines were taken out."""
+        return self._clean >= CLEAN_STREAK
 
     def block_size(self, size: int) -> int:
         return block_size(size, None if self._rate is None else self._rate * size)

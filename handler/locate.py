@@ -232,6 +232,28 @@ class Lines:
 Piece = tuple[list[int], list[pa.RecordBatch]]  # (line indices read, their rows' batches)
 
 
+def read_whole(
+    lines: Lines, skip: list[int], read: Callable[[bytearray], pa.Table]
+) -> tuple[list[int], list[Piece]] | None:
+    """Every line but ``skip`` read by Arrow in one call, in the shape ``streamed_pieces`` returns (no line
+    refused), or None when Arrow refuses a line or miscounts rows.
+
+    For a chunk whose refusals are all expected to be among ``skip``: one multi-threaded read (``read``) of the
+    chunk with those lines blanked costs about a fifth less than streaming it in small blocks (no block is parsed
+    twice, none is cut small, Arrow's own threads split the work). The same guarantee as ``streamed_pieces``
+    (no line holds a second value) maps the rows to the lines read, one each.
+    """
+    try:
+        table = read(_blanked(lines, skip))
+    except pa.ArrowInvalid:
+        return None
+    gone = set(skip)
+    read_lines = [k for k in range(len(lines)) if k not in gone]
+    if table.num_rows != len(read_lines):
+        return None
+    return [], [(read_lines, table.to_batches())]
+
+
 def streamed_pieces(
     lines: Lines,
     skip: list[int],
@@ -255,9 +277,7 @@ def streamed_pieces(
     segment's unread lines (``_scan``); None when Arrow still refuses after that, or miscounts rows.
     ``on_refusal(message)`` is told every refusal met while streaming (called from the segments' threads).
     """
-    buffer = bytearray(lines.data)
-    for k in skip:
-        _blank(buffer, lines, k)
+    buffer = _blanked(lines, skip)
     view = pa.py_buffer(buffer)
     bounds = _segments([end + 1 for end in lines.ends], segment_bytes)
 
@@ -322,6 +342,14 @@ def _named(lines: Lines, todo: list[int], failing: int, first: int) -> int:
     if failing > first and _json_ok(lines.line(todo[failing])) and not _json_ok(lines.line(todo[failing - 1])):
         return failing - 1
     return failing
+
+
+def _blanked(lines: Lines, skip: list[int]) -> bytearray:
+    """A copy of the chunk in which the ``skip`` lines are blanked."""
+    buffer = bytearray(lines.data)
+    for k in skip:
+        _blank(buffer, lines, k)
+    return buffer
 
 
 def _blank(buffer: bytearray, lines: Lines, k: int) -> None:

@@ -15,6 +15,7 @@ from handler_helpers import USERS, ndjson, user
 
 from handler.fast import process_chunk
 from handler.forecast import (
+    CLEAN_STREAK,
     MAX_BLOCK,
     MIN_BLOCK,
     Forecast,
@@ -190,3 +191,66 @@ def test_a_prefilter_narrows_the_spans_but_the_pattern_decides():
     pattern = r'"id"[ \t\r]*:[ \t\r]*"'
     assert index.matching(pattern, span=4, prefilter=pattern[1:]) == list(range(1, 200, 4))
     assert index.matching(pattern, span=4, prefilter=pattern[1:]) == index.matching(pattern, span=4)
+
+
+def test_chunks_are_expected_clean_only_after_a_streak_without_refusals():
+    forecast = Forecast()
+    for refusals in (2, 0, 0):
+        forecast.record(refusals, 1 << 20)
+        assert not forecast.expects_no_refusal
+    forecast.record(0, 1 << 20)
+    assert forecast.expects_no_refusal  # CLEAN_STREAK chunks in a row
+    forecast.record(1, 1 << 20)
+    assert not forecast.expects_no_refusal  # one refusal starts the streak again
+
+
+def _predictable_chunk(first: int, wrong: set[int]) -> bytes:
+    rows = [
+        user(i, user={"id": f"x{i}", "email": "e", "active": True}) if i in wrong else user(i)
+        for i in range(first, first + 300)
+    ]
+    rows[11] = b"  "  # a blank line: no record
+    rows[12] = json.dumps(user(first + 12)).encode()[:40]  # unframed: never given to Arrow
+    return ndjson(rows)
+
+
+@pytest.mark.parametrize("surprise", [False, True])
+def test_a_chunk_expected_clean_is_read_whole_with_the_result_streaming_gives(surprise, monkeypatch):
+    import handler.fast as fast
+
+    wrong = {5, 40, 41, 180, 305, 333, 420, 599}
+    forecast = Forecast()
+    process_chunk(_predictable_chunk(0, wrong), 1, USERS, whole_first=False, forecast=forecast)
+    for _ in range(CLEAN_STREAK):
+        forecast.record(0, 1 << 20)
+    assert forecast.patterns and forecast.expects_no_refusal
+    chunk = _predictable_chunk(300, wrong)
+    if surprise:  # a refusal no pattern predicts: the whole read fails, the chunk is streamed after all
+        chunk = chunk.replace(b'"age": ', b'"age": "x', 1).replace(b', "score"', b'", "score"', 1)
+    calls: list[str] = []
+    plain_whole, plain_streamed = fast.read_whole, fast.streamed_pieces
+    monkeypatch.setattr(fast, "read_whole", lambda *a: calls.append("whole") or plain_whole(*a))
+    monkeypatch.setattr(fast, "streamed_pieces", lambda *a, **k: calls.append("streamed") or plain_streamed(*a, **k))
+    read = process_chunk(chunk, 301, USERS, whole_first=False, forecast=forecast)
+    assert calls == (["whole", "streamed"] if surprise else ["whole"])
+    streamed = process_chunk(chunk, 301, USERS, whole_first=False)  # nothing learnt: streamed
+    assert read.predicted == 4 and read.refused == streamed.refused == 5 + surprise
+    assert pa.concat_tables(read.tables).equals(pa.concat_tables(streamed.tables))
+    assert read.rejections == streamed.rejections and read.records_in == streamed.records_in == 299
+    assert forecast.expects_no_refusal is not surprise
+
+
+def test_read_whole_maps_rows_to_the_lines_read_or_gives_none_when_arrow_refuses_one():
+    from handler.locate import read_whole
+
+    def read(buffer):
+        return pj.read_json(
+            pa.BufferReader(pa.py_buffer(buffer)),
+            parse_options=pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore"),
+        )
+
+    lines = _lines([b'{"a": 1}', b'{"a": "x"}', b"", b'{"a": 3}', b'{"a": 4, "tags": ["t"]}'])
+    refused, pieces = read_whole(lines, [1, 2], read)
+    assert refused == [] and [read for read, _ in pieces] == [[0, 3, 4]]
+    assert pa.Table.from_batches(pieces[0][1]).column("a").to_pylist() == [1, 3, 4]
+    assert read_whole(lines, [2], read) is None  # line 1 is refused: the caller streams the chunk
