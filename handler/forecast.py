@@ -40,7 +40,10 @@ CLEAN_STREAK = 3  # chunks in a row without a refusal (once predicted lines are 
 SAMPLE = 3  # lines per pattern and chunk that Arrow must refuse alone, in the majority, for the pattern to be used
 MIN_BLOCK = 64 << 10
 MAX_BLOCK = 1 << 20
-BLOCK_COST = 20 << 10  # Arrow's fixed cost per streamed block, in bytes parsed (pyarrow 26, bench/README.md)
+# Arrow's fixed cost per streamed block, in bytes parsed, while the other threads keep both cores busy (each block
+# waits for Arrow's I/O thread): 20 KB measured on an idle machine, but 80-640 KB were all 3-4% faster than 20 KB
+# on 1% bad lines in the running handler (bench/README.md, tenth session), and the same at 5%
+BLOCK_COST = 128 << 10
 
 
 def refusal_pattern(message: str) -> str | None:
