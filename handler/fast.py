@@ -349,10 +349,10 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
     Usually the lines are streamed in small blocks (``locate.streamed_pieces``) and every batch Arrow reads is
     kept; a refusal costs one re-opened stream. The lines the ``forecast`` predicts Arrow will refuse are taken out
     first, and the refusals met teach it for the next chunk. When the forecast expects no other refusal, the rest
-    is read whole instead (``locate.read_whole``), and streamed only if Arrow refuses a line after all. When a line may hold two values, or streaming gives up, the
-    refused lines are located and all the others read again in ONE call (``_located``). Returns False (nothing
-    added to ``result``) when Arrow still refuses the remaining lines after a few rounds of locating; the caller
-    then falls back to the line-by-line isolator.
+    is read whole instead (``locate.read_whole``), and streamed only if Arrow refuses a line after all. When a
+    line may hold two values, or streaming gives up, the refused lines are located and all the others read again
+    in ONE call (``_located``). Returns False (nothing added to ``result``) when Arrow still refuses the remaining
+    lines after a few rounds of locating; the caller then falls back to the line-by-line isolator.
     """
     second_value = pool().submit(has_second_value, data)  # RE2 without the GIL, beside the Python line index
     lines = Lines(data)

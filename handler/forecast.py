@@ -37,7 +37,7 @@ _PYTHON_KIND = {"string": str, "boolean": bool, "array": list, "object": dict}  
 _GAP = r"[ \t\r]*"
 
 CLEAN_STREAK = 3  # chunks in a row without a refusal (once predicted lines are out) before one is read whole
-SAMPLE = 3  # lines per pattern and chunk that Arrow must refuse alone, in the majority, for the pattern to be used
+SAMPLE = 3  # picks per pattern and chunk that must hold the refused value, in the majority, to use the pattern
 MIN_BLOCK = 64 << 10
 MAX_BLOCK = 1 << 20
 # Arrow's fixed cost per streamed block, in bytes parsed, while the other threads keep both cores busy (each block
