@@ -46,22 +46,6 @@ MAX_BLOCK = 1 << 20
 BLOCK_COST = 128 << 10
 
 
-def refusal_pattern(message: str) -> str | None:
-    """The regular expression (RE2 and ``re``) of the key/value pair Arrow's refusal ``message`` names, or None.
-
-    ``Column(/user/id) changed from number to string`` gives ``"id"`` followed by a string; refusals inside lists
-    (``/tags/[]``), conversions (no column named) and keys that are not plain names give None.
-    """
-    m = _REFUSAL.search(message)
-    if m is None:
-        return None
-    key = m.group(1).rsplit("/", 1)[1]
-    start = _VALUE_START.get(m.group(2))
-    if start is None or not _KEY.fullmatch(key):
-        return None
-    return f'"{re.escape(key)}"{_GAP}:{_GAP}{start}'
-
-
 Column = tuple[tuple[str, ...], str]  # (the keys from the top of the record, the kind of value Arrow refused there)
 
 
@@ -72,6 +56,23 @@ def refused_column(message: str) -> Column | None:
     if m is None or m.group(2) not in _VALUE_START:
         return None
     return tuple(m.group(1).split("/")[1:]), m.group(2)
+
+
+def column_pattern(column: Column) -> str | None:
+    """The regular expression (RE2 and ``re``) of the refused ``column``'s key followed by a value of its kind, or
+    None: refusals inside lists (``/tags/[]``) and keys that are not plain names have no pattern."""
+    path, kind = column
+    if not _KEY.fullmatch(path[-1]):
+        return None
+    return f'"{re.escape(path[-1])}"{_GAP}:{_GAP}{_VALUE_START[kind]}'
+
+
+def refusal_pattern(message: str) -> str | None:
+    """The pattern of the key/value pair Arrow's refusal ``message`` names (``column_pattern``), or None:
+    ``Column(/user/id) changed from number to string`` gives ``"id"`` followed by a string; conversions (no column
+    named) give None."""
+    column = refused_column(message)
+    return column_pattern(column) if column is not None else None
 
 
 def holds_refused_value(line: bytes, columns: Iterable[Column]) -> bool:
@@ -122,9 +123,9 @@ class Forecast:
     def learn(self, messages: Iterable[str]) -> None:
         """Take the patterns named by Arrow's refusal ``messages`` (those not dropped before)."""
         for message in messages:
-            pattern = refusal_pattern(message)
             column = refused_column(message)
-            if pattern is not None and column is not None and pattern not in self.retired:
+            pattern = column_pattern(column) if column is not None else None
+            if pattern is not None and pattern not in self.retired:
                 self.patterns.setdefault(pattern, set()).add(column)
 
     def record(self, refusals: int, size: int) -> None:
