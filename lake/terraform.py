@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +107,7 @@ class Terraform:
     env: dict[str, str] = field(default_factory=dict)
     binary: str | None = None
     _cli_config: Path | None = field(default=None, init=False, repr=False)
+    _remove_cli_config: weakref.finalize | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.chdir = Path(self.chdir)
@@ -134,6 +136,9 @@ class Terraform:
                 with os.fdopen(fd, "w") as fh:
                     fh.write(mirror_cli_config(mirror))
                 self._cli_config = Path(name)
+                # removed by close(), or when the runner is collected, or at exit: a caller that never closes (a
+                # one-shot `lake` command) must not leave a file in the temp dir per run
+                self._remove_cli_config = weakref.finalize(self, self._cli_config.unlink, missing_ok=True)
             env["TF_CLI_CONFIG_FILE"] = str(self._cli_config)
         env.update(self.env)
         return env
@@ -154,9 +159,10 @@ class Terraform:
         return result
 
     def close(self) -> None:
-        if self._cli_config is not None:
-            self._cli_config.unlink(missing_ok=True)
-            self._cli_config = None
+        if self._remove_cli_config is not None:
+            self._remove_cli_config()
+            self._remove_cli_config = None
+        self._cli_config = None
 
     # ------------------------------------------------------------------ commands
 

@@ -1,5 +1,9 @@
 """The Terraform runner's pure parts: mirror discovery, CLI config, variable and error formatting."""
 
+import gc
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,3 +85,34 @@ def test_terraform_and_its_providers_collect_garbage_less_often_unless_told(tmp_
     monkeypatch.setenv("GOGC", "50")
     assert tf.Terraform(tmp_path, binary="terraform")._environ()["GOGC"] == "50"
     assert tf.Terraform(tmp_path, binary="terraform", env={"GOGC": "off"})._environ()["GOGC"] == "off"
+
+
+def test_the_mirror_cli_config_is_removed_on_close_and_when_the_runner_is_dropped(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAKE_TF_PLUGIN_DIR", str(_mirror(tmp_path / "m")))
+    closed = tf.Terraform(tmp_path, binary="terraform")
+    first = Path(closed._environ()["TF_CLI_CONFIG_FILE"])
+    assert first.read_text() == tf.mirror_cli_config(tmp_path / "m")
+    assert Path(closed._environ()["TF_CLI_CONFIG_FILE"]) == first  # one file per runner, not per command
+    closed.close()
+    assert not first.exists()
+    dropped = tf.Terraform(tmp_path, binary="terraform")
+    second = Path(dropped._environ()["TF_CLI_CONFIG_FILE"])
+    del dropped
+    gc.collect()
+    assert not second.exists()
+
+
+def test_a_one_shot_process_that_never_closes_its_runner_leaves_no_cli_config(tmp_path):
+    """`lake batch ...` and `lake infra check` make a runner and exit: a nightly job must not fill the temp dir."""
+    mirror = _mirror(tmp_path / "m")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    script = (
+        "import sys; from lake.terraform import Terraform; "
+        "kept = Terraform(sys.argv[1], binary='terraform'); print(kept._environ()['TF_CLI_CONFIG_FILE'])"
+    )
+    env = {**os.environ, "LAKE_TF_PLUGIN_DIR": str(mirror), "TMPDIR": str(temp)}
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert Path(out.stdout.strip()).parent == temp
+    assert list(temp.iterdir()) == []
