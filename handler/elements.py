@@ -11,11 +11,14 @@ Fast split: in an array of objects the elements are separated by the same bytes 
 ``json.dumps``, ``},\n  {`` from ``indent=2``...), learnt from the first two elements. A region is cut at its last
 separator (``bytes.rfind``) and split at every one with Arrow's substring replacement. The split is kept only
 when proven right by ``judge`` (the caller reads the lines with Arrow: a line Arrow reads is a complete JSON
-object, so no separator sat inside a record; the few lines it refuses must be balanced, ``verified``) or, without
-a judge, by ``verified`` on all lines: escapes and string contents deleted (``translate``), innermost bracket pairs
-removed until none is left, and only the line breaks may remain (every line balanced, no bracket of the array or
-the wrapper inside, no bracket inside a string). A refused line that still holds two elements (a separator
-written another way) is split exactly by the caller (``resplit``).
+object, so no separator sat inside a record; the few lines it refuses must be proven, ``verified``) or, without
+a judge, by ``verified`` on all lines. ``verified`` first deletes escapes and string contents (``translate``),
+removes innermost bracket pairs until none is left, and wants only the line breaks to remain (every line
+balanced, no bracket of the array or the wrapper inside, no bracket inside a string); a line that fails this (a
+bracket inside a string) is scanned exactly on its own, and holds when it ends outside any string or bracket. A
+refused line that still holds two elements (a separator written another way) is split exactly by the caller
+(``resplit``). Where a fast split does not hold, the region is split exactly up to its last separator before the
+fast split is tried again (not one element further: each try reads the whole region).
 
 After a fast split the rest of a region (the element after its last separator, cut or whole) is carried into the
 next region and split with it, so a region gives one run of lines, not one more for its last element.
@@ -46,6 +49,7 @@ _STRUCTURE = b'"{}[]\n'
 Judge = Callable[[bytes, int | None], object]
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in _STRUCTURE)
 _NON_BLANK = re.compile(rb"[^ \t\r\n]")
+_NON_BLANK_OR_COMMA = re.compile(rb"[^ \t\r\n,]")
 _BRACKET_OR_QUOTE = re.compile(rb'["\[\]{}]')
 _QUOTE_OR_ESCAPE = re.compile(rb'["\\]')
 _SCALAR_END = re.compile(rb"[ \t\r\n,\[\]{}\"]")
@@ -58,10 +62,23 @@ class Piece:
     runs: list[bytes | Flaw] = field(default_factory=list)
     fast: bool = False  # a fast split: a line refused as JSON may hold more than one element (``resplit``)
     results: dict[int, object] = field(default_factory=dict)  # what ``judge`` returned for a fast run, by run
+    # lines of the exact scan not yet in ``runs``: joined once into one run (appending to bytes is quadratic)
+    pending: list[bytes] = field(default_factory=list)
 
-    def add_lines(self, lines: list[bytes]) -> None:
-        if lines:
-            self.runs.append(b"\n".join(lines) + b"\n")
+    def add_line(self, line: bytes) -> None:
+        self.pending.append(line)
+
+    def add_run(self, lines: bytes | Flaw, result: object = None) -> None:
+        """A fast run (with what ``judge`` returned for it) or a flaw, after the pending lines."""
+        self.close()
+        if result is not None:
+            self.results[len(self.runs)] = result
+        self.runs.append(lines)
+
+    def close(self) -> None:
+        if self.pending:
+            self.runs.append(b"\n".join(self.pending) + b"\n")
+            self.pending = []
 
 
 class _Value:
@@ -136,7 +153,19 @@ def split_lines(data: bytes, start: int, end: int, sep: bytes, sep_lines: bytes)
 
 
 def verified(lines: bytes) -> bool:
-    """Whether every line of a fast split is balanced on its own, with no bracket inside a string (see module)."""
+    """Whether every line of a fast split ends outside any string or bracket it opened (see module).
+
+    The cheap test first, over all lines at once; a line it cannot prove (a bracket inside a string) is scanned
+    exactly (``_closed``), so a record such as ``{"note": "yes {maybe}"}`` keeps its region on the fast split.
+    """
+    if _balanced(lines):
+        return True
+    return all(_balanced(line) or _closed(line) for line in lines.split(b"\n")[:-1])
+
+
+def _balanced(lines: bytes) -> bool:
+    """Escapes and string contents deleted, innermost bracket pairs removed until none is left: only line breaks
+    remain (every line balanced, no bracket of the array or the wrapper inside, no bracket inside a string)."""
     s = lines.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE).replace(b'""', b"")
     if b'"' in s:
         return False
@@ -146,6 +175,26 @@ def verified(lines: bytes) -> bool:
             break
         s = t
     return s.count(b"\n") == len(s)
+
+
+def _closed(line: bytes) -> bool:
+    """Whether the exact scan of ``line`` (values one after another) ends outside any string or bracket, and
+    closes none it did not open (the array's ``]``: what follows it is not a record).
+
+    A fast-split line starts where an element starts (the line before it ended so), so such a line ends where
+    an element ends: a separator cut it nowhere inside a record. More than one element on it is ``resplit``.
+    """
+    pos = 0
+    while True:
+        m = _NON_BLANK_OR_COMMA.search(line, pos)
+        if m is None:
+            return True
+        if line[m.start()] in b"]}":
+            return False
+        end, _ = _Value().scan(line, m.start())
+        if end is None:
+            return False
+        pos = end
 
 
 def element_line(raw: bytes) -> bytes:
@@ -183,6 +232,7 @@ class DocumentSplitter:
         self.fast_split = True
         self.sep: bytes | None = None
         self.sep_lines = b""
+        self.exact_to = 0  # the payload offset before which the fast split is not tried again (it failed there)
         self.array_expect = "value"  # value or comma
         self.after_comma = False
         self.in_wrapper = False  # the records array sits in a wrapper object
@@ -211,7 +261,13 @@ class DocumentSplitter:
             self.whole = self.whole + data[len(self.carry) :] if len(self.whole) + size <= self.max_record else None
         pos = 0
         while True:
-            if self.fast_split and self.mode == "array" and self.value is None and self.array_expect == "value":
+            if (
+                self.fast_split
+                and self.mode == "array"
+                and self.value is None
+                and self.array_expect == "value"
+                and self.offset + pos >= self.exact_to
+            ):
                 split_to = self._fast(data, pos, piece)
                 if split_to > pos and not final:  # the element after the last separator starts the next region's
                     pos = split_to  # split, instead of being read apart as a run of its own
@@ -224,6 +280,7 @@ class DocumentSplitter:
         self.carry = data[pos:]
         if final:
             self._finish(piece)
+        piece.close()
         return piece
 
     # ------------------------------------------------------------------ fast split
@@ -240,11 +297,15 @@ class DocumentSplitter:
                 return pos
             self.sep_lines = self.sep.translate(TO_TABS)
         cut = data.rfind(self.sep, pos)
+        # where the split does not hold, the exact scan goes on to the region's last separator (or its end) before
+        # the fast split is tried again, not one element further: each try costs the whole region
+        self.exact_to = self.offset + (cut if cut >= 0 else len(data))
         if cut < 0 or cut + 1 - pos > 2 * self.max_record:
             return pos
         lines, count = split_lines(data, pos, cut + len(self.sep), self.sep, self.sep_lines)
         if _too_long(lines, self.max_record):
             return pos
+        result = None
         if self.judge is None:
             if not verified(lines):
                 return pos
@@ -252,8 +313,8 @@ class DocumentSplitter:
             result = self.judge(lines, count)
             if result is None:
                 return pos
-            piece.results[len(piece.runs)] = result
-        piece.runs.append(lines)
+        self.exact_to = 0
+        piece.add_run(lines, result)
         piece.fast = True
         self.after_comma = True
         return cut + len(self.sep) - 1
@@ -262,7 +323,7 @@ class DocumentSplitter:
 
     def _flaw(self, piece: Piece, offset: int, expected: str, got: str, text: bytes | None = None) -> None:
         shown = text.decode("utf-8", errors="replace") if text is not None else None
-        piece.runs.append(Flaw(expected, f"{got} at byte {offset}", shown))
+        piece.add_run(Flaw(expected, f"{got} at byte {offset}", shown))
 
     def _step(self, data: bytes, pos: int, final: bool, piece: Piece) -> tuple[int, bool]:
         """Advance the exact scan by one token or value: (new position, whether to go on in this region)."""
@@ -358,10 +419,8 @@ class DocumentSplitter:
             head = self.skip_head or raw[:HEAD_BYTES]
             self._flaw(piece, self.value_offset, f"a record of at most {self.max_record} bytes (MAX_RECORD_BYTES)",
                        f"{size} bytes", head)  # fmt: skip
-        elif piece.runs and isinstance(piece.runs[-1], bytes) and len(piece.runs) - 1 not in piece.results:
-            piece.runs[-1] += element_line(raw) + b"\n"
         else:
-            piece.add_lines([element_line(raw)])
+            piece.add_line(element_line(raw))
         if self.mode == "single":
             self.mode = "after"
         else:
@@ -439,7 +498,7 @@ class DocumentSplitter:
                 self._flaw(piece, 0, f"a record of at most {self.max_record} bytes (MAX_RECORD_BYTES)",
                            "a larger document without the records_path array")  # fmt: skip
             else:
-                piece.add_lines([element_line(self.whole)])
+                piece.add_line(element_line(self.whole))
         elif self.mode in ("array", "wrapper"):
             self._flaw(piece, self.offset + len(self.carry), "the rest of the document",
                        "the document ends before it closes (truncated)")  # fmt: skip

@@ -177,22 +177,18 @@ def _emit_run(run, result, resplit_refused: bool, index: int, plan: Plan, parts,
 def _resplit(run: bytes, result: ChunkResult) -> list[bytes | Flaw] | None:
     refused = {r.location[1] - 1 for r in result.rejections if r.record_text is not None}
     lines = run.split(b"\n")[:-1]
-    out: list[bytes | Flaw] = []
-    changed = False
+    split = {k: items for k in sorted(refused) if (items := resplit(lines[k])) is not None}
+    if not split:
+        return None
+    out = Piece()
     for k, line in enumerate(lines):
-        items = resplit(line) if k in refused else None
-        if items is None:
-            items = [line]
-        else:
-            changed = True
-        for item in items:
+        for item in split.get(k, (line,)):
             if isinstance(item, Flaw):
-                out.append(item)
-            elif out and isinstance(out[-1], bytes):
-                out[-1] += item + b"\n"
+                out.add_run(item)
             else:
-                out.append(item + b"\n")
-    return out if changed else None
+                out.add_line(item)
+    out.close()
+    return out.runs
 
 
 def _judge_lines(lines: bytes, plan: Plan) -> ChunkResult:
@@ -221,7 +217,7 @@ class _PieceReader:
     """Feeds the regions to the splitter and reads each run of lines it completes (one worker thread, in order).
 
     A fast split is read as it is proposed (``judge``) and kept only when proven: Arrow read every line (each is
-    then a complete JSON object), and the lines it refused are balanced (``elements.verified``); otherwise the
+    then a complete JSON object), and the lines it refused are proven (``elements.verified``); otherwise the
     splitter splits that region exactly.
     """
 

@@ -104,10 +104,18 @@ def test_records_over_the_size_limit_are_quarantined_by_size_in_every_shape():
 
 def test_fast_split_is_verified_by_brackets_outside_strings():
     assert verified(b'{"a": [{"b": 1}]}\n{"c": ", x"}\n')
-    assert not verified(b'{"c": "}, {"}\n')  # a bracket in a string: not proven (that region is split exactly)
     assert not verified(b'{"a": [{"b": 1}\n{"c": 2}]}\n')  # a separator inside a nested array
     assert not verified(b'{"c": "x}\n{y"}\n')  # ... inside a string
+    assert not verified(b'{"c": "x}\n{y}, \\"{"}\n')  # ... inside a string, its brackets balanced by the next line
     assert verified(b'{"c": "\\\\"}\n{"d": "\\""}\n')
+
+
+def test_a_line_with_brackets_inside_strings_is_proven_by_its_exact_scan():
+    assert verified(b'{"c": "}, {"}\n{"d": "yes {maybe]"}\n')  # each line one element, brackets only in strings
+    assert verified(b'{"c": "{"}, {"d": 1}\n')  # two elements on a line: resplit by the caller
+    assert not verified(b'{"c": "{"}], "other": {"d": 1}\n')  # the array closed on it: the rest is no record
+    assert not verified(b'{"c": "{"}}, {"d": 1}\n')  # a stray closing bracket
+    assert not verified(b'{"c": "{", "d": [1}\n')  # a bracket left open
 
 
 def test_splitter_carries_an_element_across_regions_and_skips_an_oversized_one():
