@@ -50,6 +50,7 @@ Judge = Callable[[bytes, int | None], object]
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in _STRUCTURE)
 _NON_BLANK = re.compile(rb"[^ \t\r\n]")
 _NON_BLANK_OR_COMMA = re.compile(rb"[^ \t\r\n,]")
+_LINE_BREAK = re.compile(rb"[\r\n]")
 _BRACKET_OR_QUOTE = re.compile(rb'["\[\]{}]')
 _QUOTE_OR_ESCAPE = re.compile(rb'["\\]')
 _SCALAR_END = re.compile(rb"[ \t\r\n,\[\]{}\"]")
@@ -136,20 +137,21 @@ class _Value:
 
 def split_lines(data: bytes, start: int, end: int, sep: bytes, sep_lines: bytes) -> tuple[bytes, int | None]:
     """NDJSON of ``data[start:end]``, elements separated by ``sep`` and the last one followed by it, and its number
-    of lines when the replacement tells it (``sep`` longer than the ``}\n{`` put in its place), else None.
+    of lines when the replacement tells it (``sep`` longer than the ``}\n{"`` put in its place), else None.
 
     Arrow's substring replacement (no GIL, about twice as fast as ``bytes.replace``) runs over the region as one
     value, without copying it in; line breaks, when there are any, are first turned into tabs (``sep_lines`` is
-    ``sep`` so turned). Every line starts with ``{`` (a separator's last byte, or the region's first).
+    ``sep`` so turned). Every line starts with the separator's head (``{``, or ``{"``: see ``_separator``).
     """
+    head = sep[sep.rindex(b"{") :]
     if data.find(b"\n", start, end) >= 0 or data.find(b"\r", start, end) >= 0:
         data, start, end = data[start:end].translate(TO_TABS), 0, end - start
         sep = sep_lines
-    out = pc.replace_substring(one_value(data, start, end), sep, b"}\n{")
+    out = pc.replace_substring(one_value(data, start, end), sep, b"}\n" + head)
     length = pc.binary_length(out)[0].as_py()
-    shorter = len(sep) - 3  # each replacement shortens the region by this much
+    shorter = len(sep) - 2 - len(head)  # each replacement shortens the region by this much
     count = (end - start - length) // shorter if shorter else None
-    return out.buffers()[2].slice(0, length - 1).to_pybytes(), count  # without the last "{"
+    return out.buffers()[2].slice(0, length - len(head)).to_pybytes(), count  # without the last head
 
 
 def verified(lines: bytes) -> bool:
@@ -202,7 +204,13 @@ def element_line(raw: bytes) -> bytes:
 
 
 def _separator(data: bytes, start: int, end: int) -> bytes | None:
-    """The bytes between an object element ending at ``end`` and the next, as a fast-split pattern, or None."""
+    """The bytes between an object element ending at ``end`` and the next, as a fast-split pattern, or None.
+
+    The pattern runs from the first element's ``}`` to the next one's ``{``, and on to the quote of its first key
+    when only spaces or tabs come between (its head, ``{"``): a string holds no unescaped quote, so ``}, {"`` is
+    found inside one only where the string ends in ``}, {`` (records holding JSON text, such as ``"[{\\"a\\": 1},
+    {\\"b\\": 2}]"``, keep the fast split). A pattern with a line break needs no head: no string holds one.
+    """
     if data[end - 1 : end] != b"}" or data[start : start + 1] != b"{":
         return None
     comma = _NON_BLANK.search(data, end)
@@ -211,6 +219,9 @@ def _separator(data: bytes, start: int, end: int) -> bytes | None:
     nxt = _NON_BLANK.search(data, comma.start() + 1)
     if nxt is None or data[nxt.start() : nxt.start() + 1] != b"{":
         return None
+    key = _NON_BLANK.search(data, nxt.start() + 1)
+    if key is not None and data[key.start()] == 0x22 and not _LINE_BREAK.search(data, end, key.start()):
+        return data[end - 1 : key.start() + 1]
     return data[end - 1 : nxt.start() + 1]
 
 
@@ -232,6 +243,7 @@ class DocumentSplitter:
         self.fast_split = True
         self.sep: bytes | None = None
         self.sep_lines = b""
+        self.sep_head = b""
         self.exact_to = 0  # the payload offset before which the fast split is not tried again (it failed there)
         self.array_expect = "value"  # value or comma
         self.after_comma = False
@@ -296,6 +308,7 @@ class DocumentSplitter:
             if self.sep is None:
                 return pos
             self.sep_lines = self.sep.translate(TO_TABS)
+            self.sep_head = self.sep[self.sep.rindex(b"{") :]
         cut = data.rfind(self.sep, pos)
         # where the split does not hold, the exact scan goes on to the region's last separator (or its end) before
         # the fast split is tried again, not one element further: each try costs the whole region
@@ -317,7 +330,7 @@ class DocumentSplitter:
         piece.add_run(lines, result)
         piece.fast = True
         self.after_comma = True
-        return cut + len(self.sep) - 1
+        return cut + len(self.sep) - len(self.sep_head)  # the next element's "{"
 
     # ------------------------------------------------------------------ exact scan
 
