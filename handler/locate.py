@@ -146,10 +146,14 @@ def unreadable_lines(
 
 
 # A framed line starts with "{" and ends with "}" (after blanks). When every line Arrow is given is framed and no
-# "}" is followed by the start of another value on its line, each line is exactly one row of a successful block:
-# a value cannot run on into the next line ("}" then "{" needs a comma, and Arrow refuses a newline inside a
-# string), and a line cannot hold two values. Streamed reads can then be mapped back to lines row for row.
-SECOND_VALUE = r"\}[ \t\r]*[^ \t\r\n,}\]]"
+# "}" is followed on its line by a second value Arrow reads as a row (an object or null), each line is exactly one
+# row of a successful block: a value cannot run on into the next line ("}" then "{" needs a comma, and Arrow
+# refuses a newline inside a string). Streamed reads can then be mapped back to lines row for row. Any other
+# value after a "}" (a string, number, boolean or array) makes Arrow refuse its block, and the line is named
+# as a broken line is (``_named``). The pattern sees no strings: a "}" inside one followed by "{" or "n" is taken
+# for a second value (only costs time), but a "}" closing a string's text ('"{true}"', JSON held as text) is not:
+# every such record used to send its whole chunk, when dirty, to the slower ``_located`` (2x the time).
+SECOND_VALUE = r"\}[ \t\r]*[{n]"
 
 
 def has_second_value(data: bytes) -> bool:

@@ -241,10 +241,24 @@ def test_lines_index_blank_and_unframed_lines_without_copying_the_chunk():
     assert len(Lines(b'{"a": 1}\n')) == 1 and len(Lines(b"")) == 0
 
 
-def test_second_value_on_a_line_is_detected():
+def test_second_value_arrow_reads_as_a_row_is_detected_on_a_line():
     assert has_second_value(b'{"a": 1}\n{} {}\n')
-    assert has_second_value(b'{"a": 1}\n{"a": {"b": 2}}5\n')
+    assert has_second_value(b'{"a": 1}\n{"a": {"b": 2}}null\n')
     assert not has_second_value(b'{"a": {"b": [{"c": 1}, {"d": 2}]}}\r\n{"a": 2} \n')
+    assert not has_second_value(b'{"a": "{true}", "b": "{\\"c\\": 1}"}\n')  # brackets closing a string's text
+    assert not has_second_value(b'{"a": {"b": 2}}5\n')  # Arrow refuses the line: it is named, not mis-counted
+
+
+@pytest.mark.parametrize("second", [b" 5", b' "x"', b" [1]", b" true", b" {}", b" null", b'{"user": 1}'])
+def test_a_line_with_a_second_value_is_quarantined_alone_in_a_dirty_chunk(second):
+    records = [json.dumps(user(i)).encode() for i in range(40)]
+    records[5] = records[5].replace(b'"active": ', b'"active": "{', 1).replace(b', "address"', b'}", "address"', 1)
+    records[9] += second
+    records[30] = records[30].replace(b'"id": ', b'"id": "x', 1).replace(b', "email"', b'x", "email"', 1)
+    data = b"\n".join(records) + b"\n"
+    fast, slow = run(data, chunk_bytes=4096), run(data, fast=False)
+    assert fast[1] == slow[1] and fast[0].written == 37
+    assert [(r["line"], r["field"]) for r in fast[2]] == [(r["line"], r["field"]) for r in slow[2]]
 
 
 @pytest.mark.parametrize("segment_bytes", [1, 7, 64, 1 << 20])
