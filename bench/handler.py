@@ -73,10 +73,13 @@ BAD_LINES = [
 ]
 
 
-# In a document a truncated record would end the document: its bad records are all valid JSON.
+# In a document a truncated record would end the document: its bad records are whole elements. They are the bad
+# lines but the truncated one, plus two kinds that test a document's split: a refused string with brackets in it,
+# and an element that is not JSON (a number written with a plus sign) but ends where an element ends.
 BAD_RECORDS = [
-    lambda line: line.replace(b'"active": ', b'"active": "', 1).replace(b', "address"', b'", "address"', 1),
+    lambda line: line.replace(b'"active": ', b'"active": "{', 1).replace(b', "address"', b'}", "address"', 1),
     *BAD_LINES[1:],
+    lambda line: line.replace(b'"age": ', b'"age": +', 1),
 ]
 
 
