@@ -175,6 +175,13 @@ def _emit_run(run, result, resplit_refused: bool, index: int, plan: Plan, parts,
 
 
 def _resplit(run: bytes, result: ChunkResult) -> list[bytes | Flaw] | None:
+    """The run split again where a line refused as JSON holds more than one element, or None when none does.
+
+    Only a line Arrow did not read can hold two elements: when those lines are known (``refused_lines``), they
+    are tried first, and the run (thousands of lines) is split into lines only when one of them splits.
+    """
+    if result.refused_lines is not None and all(resplit(line) is None for line in result.refused_lines):
+        return None
     refused = {r.location[1] - 1 for r in result.rejections if r.record_text is not None}
     lines = run.split(b"\n")[:-1]
     split = {k: items for k in sorted(refused) if (items := resplit(lines[k])) is not None}
@@ -197,7 +204,7 @@ def _judge_lines(lines: bytes, plan: Plan) -> ChunkResult:
 
 def _slow_chunk(lines: bytes, plan: Plan, first_line: int = 1) -> ChunkResult:
     """Every line judged by the validator (the per-record path, ``fast=False``)."""
-    result = ChunkResult(isolated=True, lines=line_count(lines))
+    result = ChunkResult(isolated=True, lines=line_count(lines), refused_lines=None)  # Arrow read none of them
     rows = []
     for offset, line in enumerate(lines.split(b"\n")):
         if not line.strip(BLANK):
