@@ -63,6 +63,18 @@ def test_array_single_object_and_records_path_give_the_rows_of_the_same_ndjson()
     assert single[0].written == 1 and single[0].format == "document"
 
 
+def test_elements_separated_another_way_are_split_from_the_line_arrow_refused():
+    records = [user(i) for i in range(60)]
+    records[40]["user"]["id"] = "x"  # a bad record in the same region: its run is dirty
+    items = [json.dumps(r).encode() for r in records]
+    seps = [b"},{" if i in (10, 11, 30) else b"}, {" for i in range(len(items) - 1)]  # the first two teach "}, {"
+    data = b"[" + items[0] + b"".join(sep[1:-1] + item for sep, item in zip(seps, items[1:], strict=True)) + b"]"
+    staged, report, rows = outcome(data)
+    _, lines_report, expected = outcome(ndjson(records))
+    assert staged.written == 59 and rows == expected
+    assert report == [(line - 1, e, g) for line, e, g in lines_report] == [(40, "int64", "string 'x'")]
+
+
 def test_documents_stream_in_chunks_equal_to_one_read():
     records = [user(i, note="}, {" if i % 7 == 0 else "x") for i in range(120)]
     data = json.dumps(records).encode()
