@@ -32,6 +32,7 @@ document.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,9 +52,12 @@ _NOT_STRUCTURE = bytes(b for b in range(256) if b not in _STRUCTURE)
 _NON_BLANK = re.compile(rb"[^ \t\r\n]")
 _NON_BLANK_OR_COMMA = re.compile(rb"[^ \t\r\n,]")
 _LINE_BREAK = re.compile(rb"[\r\n]")
-_BRACKET_OR_QUOTE = re.compile(rb'["\[\]{}]')
+# a bracket, a whole string (one search for it, not two), or the quote of a string that goes on past the buffer
+_TOKEN = re.compile(rb'[\[\]{}]|"[^"\\]*(?:\\.[^"\\]*)*"|"', re.S)
 _QUOTE_OR_ESCAPE = re.compile(rb'["\\]')
 _SCALAR_END = re.compile(rb"[ \t\r\n,\[\]{}\"]")
+_STRUCTURE_ONLY = json.JSONDecoder()  # where a valid value ends (its numbers are not kept)
+_BLANK_TEXT = BLANK.decode()
 
 
 @dataclass
@@ -121,12 +125,12 @@ class _Value:
                 if self.depth == 0:
                     return pos, pos
                 continue
-            m = _BRACKET_OR_QUOTE.search(buf, pos)
+            m = _TOKEN.search(buf, pos)
             if m is None:
                 return None, len(buf)
-            c, pos = buf[m.start()], m.start() + 1
+            c, pos = buf[m.start()], m.end()
             if c == 0x22:
-                self.in_string = True
+                self.in_string = pos - m.start() == 1  # a lone quote: the string goes on past ``buf``
             elif c in (0x7B, 0x5B):
                 self.depth += 1
             else:
@@ -542,8 +546,28 @@ def _too_long(lines: bytes, limit: int) -> bool:
     return False
 
 
+def _one_json_value(line: bytes) -> bool:
+    """Whether ``line`` is one valid JSON value and blanks: the exact scan then finds one element in it (it tracks
+    the same strings and brackets the parser does)."""
+    try:
+        text = line.decode("utf-8")
+        _, end = _STRUCTURE_ONLY.raw_decode(text, len(text) - len(text.lstrip(_BLANK_TEXT)))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return not text[end:].strip(_BLANK_TEXT)
+
+
 def resplit(line: bytes) -> list[bytes | Flaw] | None:
-    """The elements of one fast-split line that JSON refused, split exactly; None when it is a single element."""
+    """The elements of one fast-split line that JSON refused, split exactly; None when it is a single element.
+
+    Most refused lines are one valid JSON object Arrow refused for a type: the JSON parser (C) proves those are
+    one element about 10x faster than the exact scan, which splits the others.
+    """
+    return None if _one_json_value(line) else exact_elements(line)
+
+
+def exact_elements(line: bytes) -> list[bytes | Flaw] | None:
+    """The elements of ``line`` as the exact scan splits them; None when it finds a single element."""
     splitter = DocumentSplitter(None, len(line) + 1)
     splitter.mode, splitter.whole, splitter.fast_split = "array", None, False
     piece = splitter.feed(line + b"]", final=True)

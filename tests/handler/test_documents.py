@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 from handler_helpers import TWEETS, USERS, ndjson, run, user
 
 from contracts import load_contract
-from handler.elements import DocumentSplitter, Flaw, resplit, split_lines, verified
+from handler.elements import DocumentSplitter, Flaw, exact_elements, resplit, split_lines, verified
 from handler.plan import Plan
 
 A, B, C = (json.dumps(user(i)).encode() for i in range(3))
@@ -142,6 +144,20 @@ def test_splitter_carries_an_element_across_regions_and_skips_an_oversized_one()
     assert lines == [A, B, C] and len(flaws) == 1 and flaws[0].got == f"{len(big)} bytes at byte 723"
 
 
+def test_the_exact_split_is_the_same_wherever_a_region_ends():
+    """A cut inside a string, at an escape, at a quote or a bracket: the scan resumes where it stopped."""
+    notes = ['a "quoted" }, {', "back\\slash\\", "{[}]", '\\"', "\u00e9\t"]
+    records = [
+        json.dumps({**user(i), "note": note, "list": [note, {"k": note}]}).encode() for i, note in enumerate(notes)
+    ]
+    data = b"[" + b",".join(records) + b", 7]"
+    for cut in range(1, len(data)):
+        splitter = DocumentSplitter(None, 1 << 20)
+        splitter.fast_split = False
+        runs = splitter.feed(data[:cut], final=False).runs + splitter.feed(data[cut:], final=True).runs
+        assert [line for run in runs for line in run.splitlines()] == [*records, b"7"], cut
+
+
 def test_a_region_gives_one_run_and_its_last_element_starts_the_next_regions_split():
     records = [json.dumps(user(i)).encode() for i in range(12)]
     data = b"[" + b", ".join(records) + b"]"
@@ -168,3 +184,30 @@ def test_a_fast_split_counts_its_lines_when_the_separator_is_longer_than_a_line_
 def test_resplit_finds_the_elements_of_a_line():
     assert resplit(A + b", 5, " + B) == [A, b"5", B]
     assert resplit(A) is None
+
+
+# pieces of refused lines: objects with brackets, quotes and escapes in strings, garbage, separators of every kind
+_json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='{}[]",:\\ab\t\u00e9', max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet="ab{", max_size=2), inner, max_size=3),
+    max_leaves=8,
+)
+_fragment = st.one_of(
+    _json_value.map(lambda v: json.dumps(v, ensure_ascii=False).encode()),
+    st.dictionaries(st.text(alphabet="ab", max_size=2), _json_value, max_size=3).map(lambda v: json.dumps(v).encode()),
+    st.sampled_from([b"+42", b"{", b"}", b"]", b'"', b"\\", b"\t", b"\xff", b":", b"nul", b", "]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_fragment, min_size=1, max_size=4), st.sampled_from([b"", b",", b", ", b"\t,\t", b" "]))
+def test_resplit_answers_as_the_exact_scan_does(fragments, sep):
+    """The parser's shortcut for a line that is one valid value never changes the split."""
+    line = sep.join(fragments)
+    assert resplit(line) == exact_elements(line)
+
+
+def test_a_refused_object_is_proven_one_element_without_the_exact_scan(monkeypatch):
+    wrong_type = json.dumps({**user(1), "active": "yes {maybe}"}).encode()
+    monkeypatch.setattr("handler.elements.exact_elements", lambda line: pytest.fail("scanned exactly"))
+    assert resplit(wrong_type) is None
