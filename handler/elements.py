@@ -15,9 +15,9 @@ object, so no separator sat inside a record; the few lines it refuses must be pr
 a judge, by ``verified`` on all lines. ``verified`` first deletes escapes and string contents (``translate``),
 removes innermost bracket pairs until none is left, and wants only the line breaks to remain (every line
 balanced, no bracket of the array or the wrapper inside, no bracket inside a string); a line that fails this (a
-bracket inside a string) is scanned exactly on its own, and holds when it ends outside any string or bracket. A
-refused line that still holds two elements (a separator written another way) is split exactly by the caller
-(``resplit``). Where a fast split does not hold, the region is split exactly up to its last separator before the
+bracket inside a string) holds when it is one valid JSON value (the parser, C) or, scanned exactly on its own, ends
+outside any string or bracket. A refused line that still holds two elements (a separator written another way) is
+split exactly by the caller (``resplit``). Where a fast split does not hold, the region is split exactly up to its last separator before the
 fast split is tried again (not one element further: each try reads the whole region).
 
 After a fast split the rest of a region (the element after its last separator, cut or whole) is carried into the
@@ -161,12 +161,13 @@ def split_lines(data: bytes, start: int, end: int, sep: bytes, sep_lines: bytes)
 def verified(lines: bytes) -> bool:
     """Whether every line of a fast split ends outside any string or bracket it opened (see module).
 
-    The cheap test first, over all lines at once; a line it cannot prove (a bracket inside a string) is scanned
-    exactly (``_closed``), so a record such as ``{"note": "yes {maybe}"}`` keeps its region on the fast split.
+    The cheap test first, over all lines at once; a line it cannot prove (a bracket inside a string) is proven by
+    the JSON parser when it is one valid value, else scanned exactly (``_closed``), so a record such as
+    ``{"note": "yes {maybe}"}`` keeps its region on the fast split.
     """
     if _balanced(lines):
         return True
-    return all(_balanced(line) or _closed(line) for line in lines.split(b"\n")[:-1])
+    return all(_balanced(line) or _one_json_value(line) or _closed(line) for line in lines.split(b"\n")[:-1])
 
 
 def _balanced(lines: bytes) -> bool:

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from handler_helpers import TWEETS, USERS, ndjson, run, user
 
 from contracts import load_contract
-from handler.elements import DocumentSplitter, Flaw, exact_elements, resplit, split_lines, verified
+from handler.elements import DocumentSplitter, Flaw, _balanced, _closed, exact_elements, resplit, split_lines, verified
 from handler.plan import Plan
 
 A, B, C = (json.dumps(user(i)).encode() for i in range(3))
@@ -205,6 +205,7 @@ def test_resplit_answers_as_the_exact_scan_does(fragments, sep):
     """The parser's shortcut for a line that is one valid value never changes the split."""
     line = sep.join(fragments)
     assert resplit(line) == exact_elements(line)
+    assert verified(line + b"\n") == (_balanced(line) or _closed(line))
 
 
 def test_a_refused_object_is_proven_one_element_without_the_exact_scan(monkeypatch):
