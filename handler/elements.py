@@ -17,8 +17,8 @@ removes innermost bracket pairs until none is left, and wants only the line brea
 balanced, no bracket of the array or the wrapper inside, no bracket inside a string); a line that fails this (a
 bracket inside a string) holds when it is one valid JSON value (the parser, C) or, scanned exactly on its own, ends
 outside any string or bracket. A refused line that still holds two elements (a separator written another way) is
-split exactly by the caller (``resplit``). Where a fast split does not hold, the region is split exactly up to its last separator before the
-fast split is tried again (not one element further: each try reads the whole region).
+split exactly by the caller (``resplit``). Where a fast split does not hold, the region is split exactly up to its
+last separator before the fast split is tried again (not one element further: each try reads the whole region).
 
 After a fast split the rest of a region (the element after its last separator, cut or whole) is carried into the
 next region and split with it, so a region gives one run of lines, not one more for its last element.
@@ -139,15 +139,20 @@ class _Value:
                     return pos, pos
 
 
+def separator_head(sep: bytes) -> bytes:
+    """What every fast-split line starts with: the separator from its ``{`` on (``{``, or ``{"``)."""
+    return sep[sep.rindex(b"{") :]
+
+
 def split_lines(data: bytes, start: int, end: int, sep: bytes, sep_lines: bytes) -> tuple[bytes, int | None]:
     """NDJSON of ``data[start:end]``, elements separated by ``sep`` and the last one followed by it, and its number
     of lines when the replacement tells it (``sep`` longer than the ``}\n{"`` put in its place), else None.
 
     Arrow's substring replacement (no GIL, about twice as fast as ``bytes.replace``) runs over the region as one
     value, without copying it in; line breaks, when there are any, are first turned into tabs (``sep_lines`` is
-    ``sep`` so turned). Every line starts with the separator's head (``{``, or ``{"``: see ``_separator``).
+    ``sep`` so turned). Every line starts with the separator's head (``separator_head``; see ``_separator``).
     """
-    head = sep[sep.rindex(b"{") :]
+    head = separator_head(sep)
     if data.find(b"\n", start, end) >= 0 or data.find(b"\r", start, end) >= 0:
         data, start, end = data[start:end].translate(TO_TABS), 0, end - start
         sep = sep_lines
@@ -313,7 +318,7 @@ class DocumentSplitter:
             if self.sep is None:
                 return pos
             self.sep_lines = self.sep.translate(TO_TABS)
-            self.sep_head = self.sep[self.sep.rindex(b"{") :]
+            self.sep_head = separator_head(self.sep)
         cut = data.rfind(self.sep, pos)
         # where the split does not hold, the exact scan goes on to the region's last separator (or its end) before
         # the fast split is tried again, not one element further: each try costs the whole region
