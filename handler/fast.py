@@ -8,8 +8,10 @@ by a value of the kind Arrow refused for it earlier) are taken out first. Refusa
 conversions) are bisected. When a line may hold two values, or streaming gives up, the refused lines are
 located and all the others read again in one call (``_located``); the last resort reads line by line
 (``_Isolator``). Rows Arrow reads but cannot prove valid (nulls in required columns, timestamps its strict
-pattern does not match) are *suspects*. Refused lines and suspects go to the per-record validator, which is the
-authority: every line ends up exactly once in the curated table or in a rejection.
+pattern does not match) are *suspects*. Lines Arrow would read though they are no JSON (NaN, Infinity: see
+``locate.has_non_json_number``) are never handed to it. Refused lines, those lines and suspects go to the
+per-record validator, which is the authority: every line ends up exactly once in the curated table or in a
+rejection.
 """
 
 from __future__ import annotations
@@ -28,9 +30,12 @@ from handler.blob import found, line_count
 from handler.decode import parse_line
 from handler.forecast import Forecast
 from handler.locate import (
+    NON_JSON_NUMBER,
     ROW_HINT,
     Lines,
+    has_non_json_number,
     has_second_value,
+    may_hold_non_json_number,
     read_whole,
     starts_with_n,
     streamed_pieces,
@@ -188,13 +193,15 @@ class _Isolator:
         self.result.records_in += 1
         _emit_judged(self.result, self.plan, [judge_line(self.data[start:end], line_no, self.plan)])
 
-    def starts_with_n(self, k: int) -> bool:
+    def never_read(self, k: int) -> bool:
+        """Lines never handed to Arrow: starting with ``n`` (see ``starts_with_n``), or holding NaN or Infinity."""
         _, start, end = self.lines[k]
-        return starts_with_n(self.data[start:end])
+        line = self.data[start:end]
+        return starts_with_n(line) or may_hold_non_json_number(line)
 
     def run(self, i: int, j: int) -> None:
         while i < j:
-            if self.starts_with_n(i):
+            if self.never_read(i):
                 self.judge(i)
                 i += 1
                 continue
@@ -317,7 +324,7 @@ def _process_chunk(
     data: bytes, first_line: int, plan: Plan, whole_first: bool, forecast: Forecast, object_lines: int | None
 ) -> ChunkResult:
     result = ChunkResult()
-    if whole_first and (object_lines is not None or not _has_n_line(data)):
+    if whole_first and (object_lines is not None or not _has_n_line(data)) and not has_non_json_number(data):
         try:
             table = read_ndjson(data, plan, threads=True)
         except pa.ArrowInvalid as exc:
@@ -358,6 +365,8 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
     lines = Lines(data)
     result.lines = len(lines)
     blank, unframed = lines.sorted_out()
+    if has_non_json_number(data):  # such lines are never handed to Arrow either (see ``locate``)
+        unframed = sorted(set(unframed).union(lines.matching(NON_JSON_NUMBER)).difference(blank))
 
     def read_rows(segment: bytes) -> int:
         return read_ndjson(segment, plan, threads=False).num_rows
@@ -386,12 +395,12 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
         batches = [batch for _, kept in pieces for batch in kept]
         table = pa.Table.from_batches(batches, schema=plan.read_schema) if good else None
     else:
-        gone = set(blank)
+        gone = set(blank).union(unframed)
         records = [k for k in range(len(lines)) if k not in gone]
         refused_at, good_at, table = _located([lines.line(k) for k in records], plan, read_rows)
         if refused_at is None:
             return False
-        bad, good = {records[r] for r in refused_at}, [records[r] for r in good_at]
+        bad, good = {records[r] for r in refused_at}.union(unframed), [records[r] for r in good_at]
     result.records_in += len(lines) - len(blank)
     result.refused = len(bad)
     result.refused_lines = [lines.line(k) for k in sorted(bad)]

@@ -35,6 +35,9 @@ def _dirty_records(n: int, seed: int) -> list:
         lambda i: user(i, updated_at="2024-01-31T23:30:00-0100"),  # valid late day, next day in UTC
         lambda i: b"",  # blank line: not a record
         lambda i: {"user": {"email": "x", "active": True}},  # required field missing
+        lambda i: user(i, user={"id": i, "email": "e", "active": True, "score": float("nan")}),  # NaN: no JSON
+        lambda i: user(i, extra={"ignored": [float("-inf")]}),  # -Infinity where the contract does not look
+        lambda i: user(i, user={"id": i, "email": "e", "active": True, "name": "NaN Infinity"}),  # words: valid
     ]
     out = []
     for i in range(n):
@@ -305,3 +308,23 @@ def test_deferred_validator_work_gives_the_same_chunk_result():
     assert [r.location for r in deferred.rejections] == [r.location for r in eager.rejections]
     assert pa.concat_tables(deferred.tables).equals(pa.concat_tables(eager.tables))
     assert deferred.records_in == eager.records_in and deferred.lines == eager.lines
+
+
+@pytest.mark.parametrize("chunk_bytes", [1 << 20, 512])
+@pytest.mark.parametrize("shape", ["ndjson", "array"])
+def test_nan_and_infinity_are_refused_wherever_they_are_as_the_validator_does(shape, chunk_bytes):
+    """Arrow reads NaN, Infinity and -Infinity (json.dumps writes them for such floats) as numbers, in a float64
+    column and in fields the contract ignores, and would have written those rows; they are no JSON, and the
+    validator refuses the line. The words in a string are only words."""
+    records = [user(i) for i in range(40)]
+    records[3] = user(3, user={"id": 3, "email": "e", "active": True, "score": float("nan")})
+    records[7] = user(7, user={"id": 7, "email": "e", "active": True, "score": float("inf")})
+    records[11] = user(11, note={"deep": [1, float("-inf")]})
+    records[20] = user(20, user={"id": 20, "email": "e", "active": True, "name": "NaN or -Infinity"})
+    data = ndjson(records) if shape == "ndjson" else json.dumps(records).encode()
+    fast = run(data, USERS, fast=True, chunk_bytes=chunk_bytes)
+    slow = run(data, USERS, fast=False, chunk_bytes=chunk_bytes)
+    assert (fast[0].written, fast[0].quarantined) == (slow[0].written, slow[0].quarantined) == (37, 3)
+    assert fast[1] == slow[1]
+    assert fast[2] == slow[2]
+    assert [r.get("line", r.get("index")) for r in fast[2]] == ([4, 8, 12] if shape == "ndjson" else [3, 7, 11])
