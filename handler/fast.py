@@ -8,8 +8,8 @@ by a value of the kind Arrow refused for it earlier) are taken out first. Refusa
 conversions) are bisected. When a line may hold two values, or streaming gives up, the refused lines are
 located and all the others read again in one call (``_located``); the last resort reads line by line
 (``_Isolator``). Rows Arrow reads but cannot prove valid (nulls in required columns, timestamps its strict
-pattern does not match) are *suspects*. Lines Arrow would read though they are no JSON (NaN, Infinity: see
-``locate.has_non_json_number``) are never handed to it. Refused lines, those lines and suspects go to the
+pattern does not match) are *suspects*. Lines Arrow would read though they are no JSON (NaN, Infinity, bytes
+that are not UTF-8: see ``locate.may_misread``) are never handed to it. Refused lines, those lines and suspects go to the
 per-record validator, which is the authority: every line ends up exactly once in the curated table or in a
 rejection.
 """
@@ -30,12 +30,11 @@ from handler.blob import found, line_count
 from handler.decode import parse_line
 from handler.forecast import Forecast
 from handler.locate import (
-    NON_JSON_NUMBER,
     ROW_HINT,
     Lines,
-    has_non_json_number,
     has_second_value,
-    may_hold_non_json_number,
+    may_misread,
+    misread_line,
     read_whole,
     starts_with_n,
     streamed_pieces,
@@ -194,10 +193,11 @@ class _Isolator:
         _emit_judged(self.result, self.plan, [judge_line(self.data[start:end], line_no, self.plan)])
 
     def never_read(self, k: int) -> bool:
-        """Lines never handed to Arrow: starting with ``n`` (see ``starts_with_n``), or holding NaN or Infinity."""
+        """Lines never handed to Arrow: starting with ``n`` (see ``starts_with_n``), or no JSON that Arrow would
+        read (``locate.misread_line``)."""
         _, start, end = self.lines[k]
         line = self.data[start:end]
-        return starts_with_n(line) or may_hold_non_json_number(line)
+        return starts_with_n(line) or misread_line(line)
 
     def run(self, i: int, j: int) -> None:
         while i < j:
@@ -324,7 +324,8 @@ def _process_chunk(
     data: bytes, first_line: int, plan: Plan, whole_first: bool, forecast: Forecast, object_lines: int | None
 ) -> ChunkResult:
     result = ChunkResult()
-    if whole_first and (object_lines is not None or not _has_n_line(data)) and not has_non_json_number(data):
+    misread = may_misread(data)
+    if whole_first and (object_lines is not None or not _has_n_line(data)) and not misread:
         try:
             table = read_ndjson(data, plan, threads=True)
         except pa.ArrowInvalid as exc:
@@ -343,14 +344,14 @@ def _process_chunk(
             _emit_fast(result, plan, table, line_of, data=data)
             return result
     result.isolated = True
-    if not _isolate(data, first_line, plan, result, forecast):
+    if not _isolate(data, first_line, plan, result, forecast, misread):
         result = ChunkResult(isolated=True, lines=line_count(data), refused_lines=None)
         isolator = _Isolator(data, first_line, plan, result)
         isolator.run(0, len(isolator.lines))
     return result
 
 
-def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, forecast: Forecast) -> bool:
+def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, forecast: Forecast, misread: bool) -> bool:
     """Isolate a chunk Arrow refused: every line is read by Arrow once, or judged by the validator.
 
     Usually the lines are streamed in small blocks (``locate.streamed_pieces``) and every batch Arrow reads is
@@ -365,8 +366,8 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
     lines = Lines(data)
     result.lines = len(lines)
     blank, unframed = lines.sorted_out()
-    if has_non_json_number(data):  # such lines are never handed to Arrow either (see ``locate``)
-        unframed = sorted(set(unframed).union(lines.matching(NON_JSON_NUMBER)).difference(blank))
+    if misread:  # lines Arrow would read though they are no JSON are never handed to it either (``locate``)
+        unframed = sorted(set(unframed).union(lines.misread_lines()).difference(blank))
 
     def read_rows(segment: bytes) -> int:
         return read_ndjson(segment, plan, threads=False).num_rows

@@ -38,6 +38,7 @@ def _dirty_records(n: int, seed: int) -> list:
         lambda i: user(i, user={"id": i, "email": "e", "active": True, "score": float("nan")}),  # NaN: no JSON
         lambda i: user(i, extra={"ignored": [float("-inf")]}),  # -Infinity where the contract does not look
         lambda i: user(i, user={"id": i, "email": "e", "active": True, "name": "NaN Infinity"}),  # words: valid
+        lambda i: json.dumps(user(i)).encode().replace(b"Main", b"Ma\xffin"),  # no UTF-8 in a string
     ]
     out = []
     for i in range(n):
@@ -312,19 +313,23 @@ def test_deferred_validator_work_gives_the_same_chunk_result():
 
 @pytest.mark.parametrize("chunk_bytes", [1 << 20, 512])
 @pytest.mark.parametrize("shape", ["ndjson", "array"])
-def test_nan_and_infinity_are_refused_wherever_they_are_as_the_validator_does(shape, chunk_bytes):
+def test_what_arrow_reads_but_is_no_json_is_refused_as_the_validator_does(shape, chunk_bytes):
     """Arrow reads NaN, Infinity and -Infinity (json.dumps writes them for such floats) as numbers, in a float64
-    column and in fields the contract ignores, and would have written those rows; they are no JSON, and the
-    validator refuses the line. The words in a string are only words."""
-    records = [user(i) for i in range(40)]
-    records[3] = user(3, user={"id": 3, "email": "e", "active": True, "score": float("nan")})
-    records[7] = user(7, user={"id": 7, "email": "e", "active": True, "score": float("inf")})
-    records[11] = user(11, note={"deep": [1, float("-inf")]})
-    records[20] = user(20, user={"id": 20, "email": "e", "active": True, "name": "NaN or -Infinity"})
-    data = ndjson(records) if shape == "ndjson" else json.dumps(records).encode()
+    column and in fields the contract ignores, and copies bytes that are not UTF-8 into string columns: it wrote
+    those rows, and Parquet held strings no reader decodes. They are no JSON, and the validator refuses the line.
+    The words in a string are only words."""
+    records = [json.dumps(user(i)).encode() for i in range(40)]
+    records[3] = json.dumps(user(3, user={"id": 3, "email": "e", "active": True, "score": float("nan")})).encode()
+    records[7] = json.dumps(user(7, user={"id": 7, "email": "e", "active": True, "score": float("inf")})).encode()
+    records[11] = json.dumps(user(11, note={"deep": [1, float("-inf")]})).encode()
+    records[20] = json.dumps(user(20, user={"id": 20, "email": "e", "active": True, "name": "NaN, -Infinity"})).encode()
+    records[25] = records[25].replace(b"Main", b"Ma\xc0\xafin")  # an overlong "/": no UTF-8, in a contract field
+    records[30] = records[30][:-1] + b', "note": "\xff"}'  # in a field the contract ignores
+    data = b"\n".join(records) + b"\n" if shape == "ndjson" else b"[" + b", ".join(records) + b"]"
     fast = run(data, USERS, fast=True, chunk_bytes=chunk_bytes)
     slow = run(data, USERS, fast=False, chunk_bytes=chunk_bytes)
-    assert (fast[0].written, fast[0].quarantined) == (slow[0].written, slow[0].quarantined) == (37, 3)
-    assert fast[1] == slow[1]
+    assert (fast[0].written, fast[0].quarantined) == (slow[0].written, slow[0].quarantined) == (35, 5)
+    assert fast[1] == slow[1]  # read back as strings: every curated string decodes
     assert fast[2] == slow[2]
-    assert [r.get("line", r.get("index")) for r in fast[2]] == ([4, 8, 12] if shape == "ndjson" else [3, 7, 11])
+    where = [r.get("line", r.get("index")) for r in fast[2]]
+    assert where == ([4, 8, 12, 26, 31] if shape == "ndjson" else [3, 7, 11, 25, 30])
