@@ -324,15 +324,19 @@ def _process_chunk(
     data: bytes, first_line: int, plan: Plan, whole_first: bool, forecast: Forecast, object_lines: int | None
 ) -> ChunkResult:
     result = ChunkResult()
-    misread = may_misread(data)
-    if whole_first and (object_lines is not None or not _has_n_line(data)) and not misread:
+    if whole_first and (object_lines is not None or not _has_n_line(data)):
+        # beside Arrow's read, on the pool's threads (no GIL): whether a line is no JSON Arrow would read, and the
+        # number of lines (when not known)
+        misread_check = pool().submit(may_misread, data)
+        counted = pool().submit(line_count, data) if object_lines is None else None
         try:
             table = read_ndjson(data, plan, threads=True)
         except pa.ArrowInvalid as exc:
             forecast.learn([str(exc)])
             table = None
-        result.lines = object_lines if object_lines is not None else line_count(data)
-        if table is not None and table.num_rows == result.lines:
+        result.lines = object_lines if counted is None else counted.result()
+        misread = misread_check.result()
+        if table is not None and table.num_rows == result.lines and not misread:
             lines: list | None = None
 
             def line_of(r: int) -> tuple[int, int, int]:
@@ -343,6 +347,8 @@ def _process_chunk(
 
             _emit_fast(result, plan, table, line_of, data=data)
             return result
+    else:
+        misread = may_misread(data)
     result.isolated = True
     if not _isolate(data, first_line, plan, result, forecast, misread):
         result = ChunkResult(isolated=True, lines=line_count(data), refused_lines=None)

@@ -333,3 +333,12 @@ def test_what_arrow_reads_but_is_no_json_is_refused_as_the_validator_does(shape,
     assert fast[2] == slow[2]
     where = [r.get("line", r.get("index")) for r in fast[2]]
     assert where == ([4, 8, 12, 26, 31] if shape == "ndjson" else [3, 7, 11, 25, 30])
+
+
+def test_the_words_nan_and_infinity_in_strings_keep_the_chunk_on_the_whole_read():
+    """Only NaN or Infinity where a value starts takes a line away from Arrow: a string that names them (a film, a
+    placeholder written as text) is read with the others, in one call."""
+    records = [user(i, user={"id": i, "email": "e", "active": True, "name": ["NaN", "Infinity War"][i % 2]})
+               for i in range(200)]  # fmt: skip
+    staged = run(ndjson(records), USERS)[0]
+    assert (staged.written, staged.quarantined, staged.isolated_chunks) == (200, 0, 0)
