@@ -13,15 +13,5 @@ import sys
 # A pool the user chose is left alone.
 ARROW_POOL = "ARROW_DEFAULT_MEMORY_POOL"  # Arrow's own setting
 MEMORY_POOL = "jemalloc" if sys.platform.startswith("linux") else "system"
-# jemalloc with ONE arena, read by jemalloc when pyarrow loads it (its MALLOC_CONF in pyarrow's build, added to
-# Arrow's own settings). By default jemalloc keeps 4 arenas per core and each thread allocates from one of them;
-# the handler's dozen threads (reading, curating, writing Parquet, Arrow's own) then spread the freed megabyte
-# buffers over 8 arenas, each keeping its own for reuse, and peak RSS crept up for the whole object: bench, NDJSON
-# with 1% bad lines, 50 vs 400 MB, 136 -> 153-159 MB with 8 arenas, 129 -> 139-141 MB with one, at the same speed
-# (the buffers are few and large: the arena's lock is not contended). Settings the user gave jemalloc are left alone.
-JEMALLOC_CONF = "JE_ARROW_MALLOC_CONF"
-ONE_ARENA = "narenas:1"
 if ARROW_POOL not in os.environ and "pyarrow" not in sys.modules:
     os.environ[ARROW_POOL] = MEMORY_POOL
-if MEMORY_POOL == "jemalloc" and JEMALLOC_CONF not in os.environ and "pyarrow" not in sys.modules:
-    os.environ[JEMALLOC_CONF] = ONE_ARENA

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from handler import JEMALLOC_CONF, MEMORY_POOL, ONE_ARENA
+from handler import MEMORY_POOL
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(code: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if k not in ("ARROW_DEFAULT_MEMORY_POOL", JEMALLOC_CONF)} | env
+    environ = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"} | env
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=environ)
     assert proc.returncode == 0, proc.stderr
     return proc
@@ -67,30 +67,3 @@ def test_a_pyarrow_without_jemalloc_gets_the_system_allocator():
         f"{POOL}"
     )
     assert _backend(code) == "system"
-
-
-@pytest.mark.skipif(MEMORY_POOL != "jemalloc", reason="jemalloc is chosen on Linux only")
-def test_jemalloc_runs_with_one_arena_when_the_package_loads_first():
-    """What jemalloc itself reports when pyarrow loads it after ``handler`` (the test only adds printing to the
-    package's settings): one arena, and Arrow's own settings kept."""
-    code = (
-        "import os, handler\n"
-        f"os.environ[{JEMALLOC_CONF!r}] += ',stats_print:true'\n"
-        "import pyarrow as pa\n"
-        "pa.array(range(100000))\n"
-    )
-    proc = _run(code)
-    assert "opt.narenas: 1\n" in proc.stderr
-    assert "opt.dirty_decay_ms: 1000" in proc.stderr  # Arrow's compiled-in settings still apply
-
-
-def test_jemalloc_settings_the_user_gave_are_left_alone():
-    code = f"import handler.app, os; print(os.environ[{JEMALLOC_CONF!r}])"
-    assert _run(code, **{JEMALLOC_CONF: "narenas:2"}).stdout.strip() == "narenas:2"
-
-
-def test_the_lambda_entry_point_asks_jemalloc_for_one_arena():
-    expected = ONE_ARENA if MEMORY_POOL == "jemalloc" else "None"
-    code = f"import handler.app, os; print(os.environ.get({JEMALLOC_CONF!r}))"
-    assert _run(code).stdout.strip() == expected
-    assert _run(f"import pyarrow, handler, os; print(os.environ.get({JEMALLOC_CONF!r}))").stdout.strip() == "None"
