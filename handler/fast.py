@@ -396,6 +396,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
         forecast.record(len(refusals), len(data))
     if streamed is not None:
         refused, pieces = streamed
+        forecast.learn_lines(lines.line(k) for k in refused)
         bad = set(unframed).union(refused, predicted)
         result.predicted = len(predicted)
         good = [k for read, _ in pieces for k in read]

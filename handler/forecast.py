@@ -4,7 +4,9 @@ Arrow names the column and the kind of value it met when it refuses a line ("Col
 number to string in row 3"). Producers repeat their mistakes, so once a column has been refused for a kind, the
 lines of the next chunks in which that key is followed by a value of that kind are *predicted*: they are taken
 out before streaming and judged by the validator, instead of costing a refusal each (a re-opened stream and a
-re-parsed block). The refusals still met set the next chunk's block size: small blocks when refusals are
+re-parsed block). A syntax mistake names no column ("Invalid value"): the lines Arrow refused are read instead,
+and a key followed by what cannot start a JSON value (``"age": +42``, single quotes, Python's ``None``) is
+predicted the same way (``syntax_pattern``). The refusals still met set the next chunk's block size: small blocks when refusals are
 frequent (each wastes about half a block), large ones when they are rare (each block has a fixed cost). When the
 last ``CLEAN_STREAK`` chunks met none once their predicted lines were out (``expects_no_refusal``: a producer whose
 mistakes are all of kinds already seen), the next is read whole, in one multi-threaded call, instead of streamed;
@@ -22,6 +24,7 @@ order, so what it predicts depends only on the input.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable
@@ -73,6 +76,32 @@ def refusal_pattern(message: str) -> str | None:
     named) give None."""
     column = refused_column(message)
     return column_pattern(column) if column is not None else None
+
+
+# Where a value should start, what JSON allows: a string, an object, an array, a number, true, false, null
+_VALUE_FIRST = set('"{[-0123456789tfn')
+_KEY_BEFORE = re.compile(r'"([A-Za-z0-9_$@.-]+)"' + _GAP + ":" + _GAP + r"\Z")
+
+
+def syntax_pattern(line: bytes) -> str | None:
+    """The pattern of a key followed by what cannot start a JSON value, when that is why ``line`` is no JSON, else
+    None: ``{"age": +42}`` gives ``"age"`` followed by ``+``. A producer that writes one such value (a plus sign,
+    single quotes, Python's ``None`` or ``True``) usually writes it in every record; Arrow's refusal names no column
+    ("Invalid value"), so the line itself is read."""
+    try:
+        text = line.decode("utf-8")
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        pos = exc.pos
+        if pos >= len(text) or text[pos] in _VALUE_FIRST or not "!" <= text[pos] <= "~":
+            return None
+        key = _KEY_BEFORE.search(text, max(0, pos - 256), pos)
+        if key is None:
+            return None
+        return f'"{re.escape(key.group(1))}"{_GAP}:{_GAP}{re.escape(text[pos])}'
+    except (ValueError, RecursionError):
+        return None
+    return None
 
 
 def holds_refused_value(line: bytes, columns: Iterable[Column]) -> bool:
@@ -127,6 +156,14 @@ class Forecast:
             pattern = column_pattern(column) if column is not None else None
             if pattern is not None and pattern not in self.retired:
                 self.patterns.setdefault(pattern, set()).add(column)
+
+    def learn_lines(self, refused: Iterable[bytes]) -> None:
+        """Take the patterns of the syntax mistakes (``syntax_pattern``) in lines Arrow refused (those not dropped
+        before). Such a pattern stands for no column: a line it picks must be no JSON to keep it."""
+        for line in refused:
+            pattern = syntax_pattern(line)
+            if pattern is not None and pattern not in self.retired:
+                self.patterns.setdefault(pattern, set())
 
     def record(self, refusals: int, size: int) -> None:
         """``refusals`` were met streaming a chunk of ``size`` bytes (after the predicted lines were taken out)."""

@@ -23,6 +23,7 @@ from handler.forecast import (
     holds_refused_value,
     refusal_pattern,
     refused_column,
+    syntax_pattern,
 )
 from handler.locate import Lines
 
@@ -254,3 +255,43 @@ def test_read_whole_maps_rows_to_the_lines_read_or_gives_none_when_arrow_refuses
     assert refused == [] and [read for read, _ in pieces] == [[0, 3, 4]]
     assert pa.Table.from_batches(pieces[0][1]).column("a").to_pylist() == [1, 3, 4]
     assert read_whole(lines, [2], read) is None  # line 1 is refused: the caller streams the chunk
+
+
+@pytest.mark.parametrize(
+    ("line", "pattern"),
+    [
+        (b'{"a": 1, "age": +42}', r'"age"[ \t\r]*:[ \t\r]*\+'),
+        (b"{\"age\":\t'x'}", r'"age"[ \t\r]*:[ \t\r]*' + "'"),
+        (b'{"u": {"ok": None}}', r'"ok"[ \t\r]*:[ \t\r]*N'),
+        (b'{"a": {"b": 1}', None),  # truncated: nothing where a value starts
+        (b'{"a": "x"}', None),  # JSON
+        (b'{"a": tru}', None),  # a value that starts right and goes wrong
+        (b'{"a" 1}', None),  # no colon: not a value
+        (b'{"x": [+1]}', None),  # in a list: no key before it
+        ('{"\u00e9t\u00e9": +1}'.encode(), None),  # a key no pattern writes literally
+    ],
+)
+def test_a_syntax_mistake_gives_the_pattern_of_its_key_and_first_byte(line, pattern):
+    assert syntax_pattern(line) == pattern
+
+
+def _syntax_chunk(first: int, wrong: set[int]) -> bytes:
+    rows = [json.dumps(user(i)).encode() for i in range(first, first + 300)]
+    for i in wrong:
+        if first <= i < first + 300:
+            rows[i - first] = rows[i - first].replace(b'"age": ', b'"age": +', 1)  # no JSON; Arrow names no column
+    return b"\n".join(rows) + b"\n"
+
+
+def test_a_syntax_mistake_arrow_refused_is_predicted_in_the_next_chunk_with_the_same_result():
+    wrong = {5, 40, 41, 180, 305, 333, 420, 599}
+    forecast = Forecast()
+    learning = process_chunk(_syntax_chunk(0, wrong), 1, USERS, whole_first=False, forecast=forecast)
+    assert learning.predicted == 0 and learning.refused == 4
+    assert list(forecast.patterns) == [r'"age"[ \t\r]*:[ \t\r]*\+']
+    second = _syntax_chunk(300, wrong)
+    predicted = process_chunk(second, 301, USERS, whole_first=False, forecast=forecast)
+    plain = process_chunk(second, 301, USERS, whole_first=False)
+    assert predicted.predicted == predicted.refused == plain.refused == 4
+    assert pa.concat_tables(predicted.tables).equals(pa.concat_tables(plain.tables))
+    assert predicted.rejections == plain.rejections and len(plain.rejections) == 4

@@ -39,6 +39,7 @@ def _dirty_records(n: int, seed: int) -> list:
         lambda i: user(i, extra={"ignored": [float("-inf")]}),  # -Infinity where the contract does not look
         lambda i: user(i, user={"id": i, "email": "e", "active": True, "name": "NaN Infinity"}),  # words: valid
         lambda i: json.dumps(user(i)).encode().replace(b"Main", b"Ma\xffin"),  # no UTF-8 in a string
+        lambda i: json.dumps(user(i)).encode().replace(b'"age": ', b'"age": +'),  # no JSON, no column: learnt
     ]
     out = []
     for i in range(n):
