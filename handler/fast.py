@@ -9,9 +9,9 @@ conversions) are bisected. When a line may hold two values, or streaming gives u
 located and all the others read again in one call (``_located``); the last resort reads line by line
 (``_Isolator``). Rows Arrow reads but cannot prove valid (nulls in required columns, timestamps its strict
 pattern does not match) are *suspects*. Lines Arrow would read though they are no JSON (NaN, Infinity, bytes
-that are not UTF-8: see ``locate.may_misread``) are never handed to it. Refused lines, those lines and suspects go to the
-per-record validator, which is the authority: every line ends up exactly once in the curated table or in a
-rejection.
+that are not UTF-8: see ``locate.may_misread``) are never handed to it. Refused lines, those lines and suspects
+go to the per-record validator, which is the authority: every line ends up exactly once in the curated table or
+in a rejection.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from handler.locate import (
     Lines,
     has_second_value,
     may_misread,
-    misread_line,
     read_whole,
     starts_with_n,
     streamed_pieces,
@@ -194,10 +193,10 @@ class _Isolator:
 
     def never_read(self, k: int) -> bool:
         """Lines never handed to Arrow: starting with ``n`` (see ``starts_with_n``), or no JSON that Arrow would
-        read (``locate.misread_line``)."""
+        read (``locate.may_misread``)."""
         _, start, end = self.lines[k]
         line = self.data[start:end]
-        return starts_with_n(line) or misread_line(line)
+        return starts_with_n(line) or may_misread(line)
 
     def run(self, i: int, j: int) -> None:
         while i < j:
@@ -371,9 +370,9 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
     second_value = pool().submit(has_second_value, data)  # RE2 without the GIL, beside the Python line index
     lines = Lines(data)
     result.lines = len(lines)
-    blank, unframed = lines.sorted_out()
-    if misread:  # lines Arrow would read though they are no JSON are never handed to it either (``locate``)
-        unframed = sorted(set(unframed).union(lines.misread_lines()).difference(blank))
+    blank, unread = lines.sorted_out()  # unread: lines never handed to Arrow (never objects, or misread)
+    if misread:
+        unread = sorted(set(unread).union(lines.misread_lines()).difference(blank))
 
     def read_rows(segment: bytes) -> int:
         return read_ndjson(segment, plan, threads=False).num_rows
@@ -381,7 +380,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
     streamed = None
     predicted: list[int] = []
     if not second_value.result():
-        skip = sorted(blank + unframed)
+        skip = sorted(blank + unread)
         predicted = forecast.predict(lines, skip)
         taken = sorted(skip + predicted)
         refusals: list[str] = []
@@ -397,18 +396,18 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
     if streamed is not None:
         refused, pieces = streamed
         forecast.learn_lines(lines.line(k) for k in refused)
-        bad = set(unframed).union(refused, predicted)
+        bad = set(unread).union(refused, predicted)
         result.predicted = len(predicted)
         good = [k for read, _ in pieces for k in read]
         batches = [batch for _, kept in pieces for batch in kept]
         table = pa.Table.from_batches(batches, schema=plan.read_schema) if good else None
     else:
-        gone = set(blank).union(unframed)
+        gone = set(blank).union(unread)
         records = [k for k in range(len(lines)) if k not in gone]
         refused_at, good_at, table = _located([lines.line(k) for k in records], plan, read_rows)
         if refused_at is None:
             return False
-        bad, good = {records[r] for r in refused_at}.union(unframed), [records[r] for r in good_at]
+        bad, good = {records[r] for r in refused_at}.union(unread), [records[r] for r in good_at]
     result.records_in += len(lines) - len(blank)
     result.refused = len(bad)
     result.refused_lines = [lines.line(k) for k in sorted(bad)]

@@ -6,8 +6,9 @@ lines of the next chunks in which that key is followed by a value of that kind a
 out before streaming and judged by the validator, instead of costing a refusal each (a re-opened stream and a
 re-parsed block). A syntax mistake names no column ("Invalid value"): the lines Arrow refused are read instead,
 and a key followed by what cannot start a JSON value (``"age": +42``, single quotes, Python's ``None``) is
-predicted the same way (``syntax_pattern``). The refusals still met set the next chunk's block size: small blocks when refusals are
-frequent (each wastes about half a block), large ones when they are rare (each block has a fixed cost). When the
+predicted the same way (``syntax_pattern``). The refusals still met set the next chunk's block size: small
+blocks when refusals are frequent (each wastes about half a block), large ones when they are rare (each block has
+a fixed cost). When the
 last ``CLEAN_STREAK`` chunks met none once their predicted lines were out (``expects_no_refusal``: a producer whose
 mistakes are all of kinds already seen), the next is read whole, in one multi-threaded call, instead of streamed;
 a refusal then wastes that read, so one clean chunk among refused ones is not enough.
@@ -30,7 +31,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
-from handler.decode import parse_line
+from handler.decode import loads, parse_line
 from handler.locate import Lines
 
 _REFUSAL = re.compile(r"Column\(((?:/[^()]*)+)\) changed from [a-z_]+ to ([a-z_]+)")
@@ -67,7 +68,12 @@ def column_pattern(column: Column) -> str | None:
     path, kind = column
     if not _KEY.fullmatch(path[-1]):
         return None
-    return f'"{re.escape(path[-1])}"{_GAP}:{_GAP}{_VALUE_START[kind]}'
+    return _key_then(path[-1], _VALUE_START[kind])
+
+
+def _key_then(key: str, value_start: str) -> str:
+    """The pattern of ``key`` (written literally) followed by a value starting with ``value_start`` (a pattern)."""
+    return f'"{re.escape(key)}"{_GAP}:{_GAP}{value_start}'
 
 
 def refusal_pattern(message: str) -> str | None:
@@ -80,7 +86,7 @@ def refusal_pattern(message: str) -> str | None:
 
 # Where a value should start, what JSON allows: a string, an object, an array, a number, true, false, null
 _VALUE_FIRST = set('"{[-0123456789tfn')
-_KEY_BEFORE = re.compile(r'"([A-Za-z0-9_$@.-]+)"' + _GAP + ":" + _GAP + r"\Z")
+_KEY_BEFORE = re.compile(f'"({_KEY.pattern})"{_GAP}:{_GAP}\\Z')
 
 
 def syntax_pattern(line: bytes) -> str | None:
@@ -90,7 +96,7 @@ def syntax_pattern(line: bytes) -> str | None:
     ("Invalid value"), so the line itself is read."""
     try:
         text = line.decode("utf-8")
-        json.loads(text)
+        loads(text)
     except json.JSONDecodeError as exc:
         pos = exc.pos
         if pos >= len(text) or text[pos] in _VALUE_FIRST or not "!" <= text[pos] <= "~":
@@ -98,7 +104,7 @@ def syntax_pattern(line: bytes) -> str | None:
         key = _KEY_BEFORE.search(text, max(0, pos - 256), pos)
         if key is None:
             return None
-        return f'"{re.escape(key.group(1))}"{_GAP}:{_GAP}{re.escape(text[pos])}'
+        return _key_then(key.group(1), re.escape(text[pos]))
     except (ValueError, RecursionError):
         return None
     return None

@@ -48,7 +48,6 @@ def starts_with_n(line: bytes) -> bool:
 # words in strings cost nothing unless a string holds ``: NaN`` or the like (the validator then judges its line).
 _NON_JSON_NUMBERS = ("NaN", "Infinity")
 NON_JSON_NUMBER = r"[:\[,][ \t\r]*-?(?:NaN|Infinity)"
-_NON_JSON_NUMBER_RE = re.compile(NON_JSON_NUMBER.encode())
 
 
 def is_utf8(data: bytes) -> bool:
@@ -60,20 +59,9 @@ def is_utf8(data: bytes) -> bool:
 
 
 def may_misread(data: bytes) -> bool:
-    """Whether ``data`` may hold a line Arrow reads though it is no JSON (see above)."""
+    """Whether ``data`` (a chunk or one line) may hold a line Arrow reads though it is no JSON (see above)."""
     words = any(word[0].encode() in data and found(word, data) for word in _NON_JSON_NUMBERS)
     return (words and found(NON_JSON_NUMBER, data)) or not is_utf8(data)
-
-
-def misread_line(line: bytes) -> bool:
-    """Whether Arrow may read ``line`` though it is no JSON: NaN or Infinity where a value starts, or not UTF-8."""
-    if _NON_JSON_NUMBER_RE.search(line) is not None:
-        return True
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False
 
 
 def _segments(ends: list[int], segment_bytes: int) -> list[tuple[int, int]]:
@@ -262,7 +250,7 @@ class Lines:
         return found
 
     def misread_lines(self) -> list[int]:
-        """The lines (ascending) Arrow may read though they are no JSON (``misread_line``); each byte is decoded
+        """The lines (ascending) Arrow may read though they are no JSON (see ``may_misread``); each byte is decoded
         once: the decoding resumes at the line after each that is not UTF-8."""
         found = set(self.matching(NON_JSON_NUMBER))
         view, pos = memoryview(self.data), 0
