@@ -27,6 +27,7 @@ from lake.errors import LakeError
 
 LOCAL_REGION = "us-east-1"
 LOCAL_ACCOUNT_ID = "123456789012"  # moto's default account
+PORT_ATTEMPTS = 5  # free ports tried when the one looked up is taken before moto binds it
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 # moto evaluates bucket policies on object requests without any request context, so a Deny with a condition
@@ -71,6 +72,21 @@ def free_port(host: str = "127.0.0.1") -> int:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def serving(log_path: str, endpoint: str) -> bool:
+    """The server writing ``log_path`` says it runs on ``endpoint`` (werkzeug logs it once the port is bound)."""
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            text = _COLOUR.sub("", fh.read())
+    except FileNotFoundError:
+        return False
+    return re.search(rf"Running on {re.escape(endpoint)}(?!\d)", text) is not None
+
+
+def port_taken(log: str) -> bool:
+    """A server's log says it exited because its port was taken."""
+    return "Address already in use" in log or "is in use by another program" in log
 
 
 def is_listening(url: str, timeout: float = 0.5) -> bool:
@@ -127,6 +143,12 @@ class LocalAWS:
 
     @classmethod
     def start(cls, host: str = "127.0.0.1", port: int | None = None, timeout: float = 30.0) -> LocalAWS:
+        """A moto server of our own on ``port`` (a free one when not given).
+
+        A free port is only free when it is looked up: another process (a parallel test worker starting its own
+        server) can take it before moto binds it. The server is ours only once *its* log says it is running on the
+        endpoint; answering requests is not enough (the other server answers too). A chosen port that was taken is
+        replaced by another; a given one is an error."""
         if not host.startswith("127.") and host not in ("localhost", "::1"):
             raise LocalAWSError(f"refusing to bind the local AWS endpoint to {host}: use a loopback address")
         try:
@@ -135,7 +157,16 @@ class LocalAWS:
             raise LocalAWSError(
                 "moto is not installed: pip install 'lake-harness[local]' (moto[server]) to run the lake locally"
             ) from None
-        port = port or free_port(host)
+        for _ in range(PORT_ATTEMPTS if port is None else 1):
+            started = cls._start_on(host, port or free_port(host), timeout)
+            if started is not None:
+                return started
+        where = f"port {port}" if port else f"{PORT_ATTEMPTS} free ports in a row"
+        raise LocalAWSError(f"moto server could not bind {host}: {where} taken by another process")
+
+    @classmethod
+    def _start_on(cls, host: str, port: int, timeout: float) -> LocalAWS | None:
+        """Our server on ``port``, or None when another process holds the port."""
         endpoint = f"http://{host}:{port}"
         env = dict(os.environ)
         # AWS managed policies exist in every real account (attaching AmazonS3FullAccess is a drift scenario);
@@ -162,10 +193,13 @@ class LocalAWS:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 with open(log_path, encoding="utf-8", errors="replace") as fh:
-                    err = fh.read().strip().splitlines()[-5:]
+                    log_text = fh.read()
                 os.unlink(log_path)
+                if port_taken(log_text):
+                    return None
+                err = log_text.strip().splitlines()[-5:]
                 raise LocalAWSError(f"moto server exited with {proc.returncode} on {endpoint}: {' | '.join(err)}")
-            if is_listening(endpoint):
+            if serving(log_path, endpoint) and is_listening(endpoint):
                 return cls(endpoint=endpoint, _proc=proc, log_path=log_path)
             time.sleep(0.1)
         _terminate(proc)
