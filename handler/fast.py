@@ -61,8 +61,9 @@ class ChunkResult:
     lines: int = 0  # physical lines in the chunk, blank ones included: the next chunk's first line number follows
     refused: int = 0  # lines Arrow refused (or that are never objects), known once the chunk is read
     predicted: int = 0  # of those, lines taken out before streaming because a forecast picked them
-    # the lines Arrow did not read (every other line is a complete JSON object); None: not known (line by line)
-    refused_lines: list[bytes] | None = field(default_factory=list)
+    # the lines Arrow did not read, by position in the chunk (every other line is a complete JSON object); None:
+    # not known (line by line)
+    refused_lines: dict[int, bytes] | None = field(default_factory=dict)
     pending: Callable[[], None] | None = None  # work left for ``complete`` (see ``process_chunk``)
 
     def complete(self) -> ChunkResult:
@@ -410,7 +411,7 @@ def _isolate(data: bytes, first_line: int, plan: Plan, result: ChunkResult, fore
         bad, good = {records[r] for r in refused_at}.union(unread), [records[r] for r in good_at]
     result.records_in += len(lines) - len(blank)
     result.refused = len(bad)
-    result.refused_lines = [lines.line(k) for k in sorted(bad)]
+    result.refused_lines = {k: lines.line(k) for k in sorted(bad)}
 
     def curate_and_judge() -> None:
         judged = sorted(bad)

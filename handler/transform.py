@@ -177,16 +177,19 @@ def _emit_run(run, result, resplit_refused: bool, index: int, plan: Plan, parts,
 def _resplit(run: bytes, result: ChunkResult) -> list[bytes | Flaw] | None:
     """The run split again where a line refused as JSON holds more than one element, or None when none does.
 
-    Only a line Arrow did not read can hold two elements: when those lines are known (``refused_lines``), they
-    are tried first, and the run (thousands of lines) is split into lines only when one of them splits.
+    Only a line that is no JSON can hold two elements (a line that decodes is one value): the validator's verdicts
+    name those lines (their rejections keep the raw text), and the lines Arrow did not read (``refused_lines``)
+    give their bytes. The run (thousands of lines) is split into lines only when one of them splits.
     """
-    if result.refused_lines is not None and all(resplit(line) is None for line in result.refused_lines):
-        return None
-    refused = {r.location[1] - 1 for r in result.rejections if r.record_text is not None}
-    lines = run.split(b"\n")[:-1]
-    split = {k: items for k in sorted(refused) if (items := resplit(lines[k])) is not None}
+    no_json = sorted({r.location[1] - 1 for r in result.rejections if r.record_text is not None})
+    known, lines = result.refused_lines, None
+    if known is None or any(k not in known for k in no_json):
+        lines = run.split(b"\n")[:-1]
+        known = {k: lines[k] for k in no_json}
+    split = {k: items for k in no_json if (items := resplit(known[k])) is not None}
     if not split:
         return None
+    lines = run.split(b"\n")[:-1] if lines is None else lines
     out = Piece()
     for k, line in enumerate(lines):
         for item in split.get(k, (line,)):
@@ -238,7 +241,7 @@ class _PieceReader:
         self.lines.first_line = 1
         result = self.lines(lines, count)
         refused = result.refused_lines
-        proven = verified(lines) if refused is None else not refused or verified(b"\n".join(refused) + b"\n")
+        proven = verified(lines) if refused is None else not refused or verified(b"\n".join(refused.values()) + b"\n")
         return result if proven else None
 
     def __call__(self, region: tuple[bytes, bool]) -> tuple[Piece, list[ChunkResult | None]]:
