@@ -182,16 +182,14 @@ def _resplit(run: bytes, result: ChunkResult) -> list[bytes | Flaw] | None:
     give their bytes. The run (thousands of lines) is split into lines only when one of them splits.
     """
     no_json = sorted({r.location[1] - 1 for r in result.rejections if r.record_text is not None})
-    known, lines = result.refused_lines, None
-    if known is None or any(k not in known for k in no_json):
-        lines = run.split(b"\n")[:-1]
-        known = {k: lines[k] for k in no_json}
+    known = result.refused_lines
+    if known is None or any(k not in known for k in no_json):  # rare: the line-by-line isolator read the run
+        known = dict(enumerate(run.split(b"\n")[:-1]))
     split = {k: items for k in no_json if (items := resplit(known[k])) is not None}
     if not split:
         return None
-    lines = run.split(b"\n")[:-1] if lines is None else lines
     out = Piece()
-    for k, line in enumerate(lines):
+    for k, line in enumerate(run.split(b"\n")[:-1]):
         for item in split.get(k, (line,)):
             if isinstance(item, Flaw):
                 out.add_run(item)
