@@ -81,7 +81,7 @@ def test_real_terraform_fmt_check_runs(tmp_path):
 
 def test_terraform_and_its_providers_collect_garbage_less_often_unless_told(tmp_path, monkeypatch):
     monkeypatch.delenv("GOGC", raising=False)
-    assert tf.Terraform(tmp_path, binary="terraform")._environ()["GOGC"] == tf.GO_GC_PERCENT == "200"
+    assert tf.Terraform(tmp_path, binary="terraform")._environ()["GOGC"] == tf.GO_GC_PERCENT == "400"
     monkeypatch.setenv("GOGC", "50")
     assert tf.Terraform(tmp_path, binary="terraform")._environ()["GOGC"] == "50"
     assert tf.Terraform(tmp_path, binary="terraform", env={"GOGC": "off"})._environ()["GOGC"] == "off"
