@@ -3,7 +3,10 @@
 Arrow's ``strptime`` is lenient (it rolls ``Feb 30`` over to March, accepts ``23:59:60``), so a value is only
 taken from Arrow when it also matches a strict regular expression derived from the contract format and its
 calendar date exists. Everything else is returned as a *suspect* for the per-record validator (Python's
-``strptime`` / ``fromisoformat``) to decide.
+``strptime`` / ``fromisoformat``) to decide. Only days 29-31 can name an impossible date; where the day sits at a
+fixed place (every field before it has a fixed width), those values are found by slicing two bytes, not by a second
+regular expression. Values of ISO 8601 and of the strptime formats spelled as ISO 8601 with a zone are read by
+Arrow's ISO cast, the others by its ``strptime``.
 """
 
 from __future__ import annotations
@@ -32,11 +35,17 @@ _DIRECTIVES = {
     "%z": r"(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])",
     "%%": "%",
 }
+# the width of each directive's text in a value its strict pattern matches (None: it varies)
+_WIDTHS = {"%Y": 4, "%m": 2, "%b": 3, "%d": 2, "%a": 3, "%H": 2, "%M": 2, "%S": 2, "%z": None, "%%": 1}
+_ISO_DAY_OFFSET = 8  # YYYY-MM-DD
 _ISO_REGEX = (
     r"^(?P<Y>[0-9]{4})-(?P<m>0[1-9]|1[0-2])-" + _DAY + r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?"
     r"(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])$"
 )
 _PLACEHOLDER_ISO = "2000-01-01T00:00:00Z"
+# strptime formats whose strictly matched values (a zone always present) Arrow's ISO 8601 cast reads exactly as
+# strptime does, about 4x faster (16,000 values: 0.45 against 1.9 ms)
+_CAST_FORMATS = frozenset({"%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z"})
 _FIRST_INSTANT = pa.scalar(datetime(1, 1, 1, tzinfo=UTC), TIMESTAMP)
 _LAST_INSTANT = pa.scalar(datetime.max.replace(tzinfo=UTC), TIMESTAMP)
 
@@ -48,6 +57,7 @@ class TimestampPattern:
     fmt: str | None
     regex: str | None
     placeholder: str | None
+    day_offset: int | None = None  # where the two digits of the day start in a matching value, when fixed
 
     @property
     def late_day_regex(self) -> str | None:
@@ -60,15 +70,22 @@ class TimestampPattern:
 def timestamp_pattern(fmt: str | None) -> TimestampPattern:
     """Translate a strptime format (None = ISO 8601) into a strict RE2 pattern, when every directive is known."""
     if fmt is None:
-        return TimestampPattern(None, _ISO_REGEX, _PLACEHOLDER_ISO)
+        return TimestampPattern(None, _ISO_REGEX, _PLACEHOLDER_ISO, _ISO_DAY_OFFSET)
     parts = []
     pos = 0
     seen = set()
+    width: int | None = 0  # of the text before the current directive
+    day_offset = None
     for m in re.finditer(r"%.", fmt):
         parts.append(re.escape(fmt[pos : m.start()]))
         directive = m.group(0)
         if directive not in _DIRECTIVES or (directive in seen and directive != "%%"):
             return TimestampPattern(fmt, None, None)
+        if width is not None:
+            width += len(fmt[pos : m.start()].encode("utf-8"))
+            if directive == "%d":
+                day_offset = width
+            width = None if _WIDTHS[directive] is None else width + _WIDTHS[directive]
         seen.add(directive)
         parts.append(_DIRECTIVES[directive])
         pos = m.end()
@@ -80,7 +97,7 @@ def timestamp_pattern(fmt: str | None) -> TimestampPattern:
         parse_timestamp(placeholder, fmt)
     except ValueError:
         return TimestampPattern(fmt, None, None)
-    return TimestampPattern(fmt, "^" + "".join(parts) + "$", placeholder)
+    return TimestampPattern(fmt, "^" + "".join(parts) + "$", placeholder, day_offset)
 
 
 def _valid_calendar_days(strings: pa.ChunkedArray | pa.Array, regex: str) -> pa.Array:
@@ -105,12 +122,25 @@ def _valid_calendar_days(strings: pa.ChunkedArray | pa.Array, regex: str) -> pa.
     return pc.fill_null(pc.is_in(keys, value_set=pa.array(good, pa.string())), False)
 
 
-def _valid_late_days(strings, pattern: TimestampPattern) -> pa.Array:
+def _late_days(strings, shaped: pa.Array, pattern: TimestampPattern) -> pa.Array:
+    """True where a value matching the strict pattern (``shaped``) has day 29, 30 or 31.
+
+    With the day at a fixed offset its two bytes are compared (the pattern allows only 01-31 there, and only ASCII
+    before it); otherwise a second regular expression restricted to those days decides.
+    """
+    if pattern.day_offset is None:
+        return pc.fill_null(pc.match_substring_regex(strings, pattern.late_day_regex), False)
+    start = pattern.day_offset
+    day = pc.binary_slice(pc.cast(strings, pa.binary()), start, start + 2)  # the cast is a view, no copy
+    return pc.and_(shaped, pc.fill_null(pc.greater_equal(day, pa.scalar(b"29", pa.binary())), False))
+
+
+def _valid_late_days(strings, shaped: pa.Array, pattern: TimestampPattern) -> pa.Array:
     """False where the captured date is impossible (Feb 30, Apr 31, Feb 29 of a common year), else True.
 
     Only values with day 29-31 can be impossible; the calendar check runs on those alone (often none).
     """
-    late = pc.fill_null(pc.match_substring_regex(strings, pattern.late_day_regex), False)
+    late = _late_days(strings, shaped, pattern)
     if not pc.any(late).as_py():
         return pc.invert(late)
     late_strings = pc.filter(strings, late)
@@ -123,9 +153,9 @@ def parse_timestamps(strings, pattern: TimestampPattern) -> tuple[pa.Array, pa.A
     if pattern.regex is None:
         return pa.nulls(len(strings), TIMESTAMP), present
     shaped = pc.fill_null(pc.match_substring_regex(strings, pattern.regex), False)
-    good = pc.and_(shaped, _valid_late_days(strings, pattern))
+    good = pc.and_(shaped, _valid_late_days(strings, shaped, pattern))
     safe = pc.if_else(good, strings, pattern.placeholder)
-    if pattern.fmt is None:
+    if pattern.fmt is None or pattern.fmt in _CAST_FORMATS:
         parsed = pc.cast(safe, TIMESTAMP)
     else:
         parsed = pc.strptime(safe, format=pattern.fmt, unit="us", error_is_null=True)

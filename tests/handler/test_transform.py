@@ -6,6 +6,7 @@ import gzip
 import json
 import sys
 import tempfile
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -141,6 +142,53 @@ def test_timestamps_at_the_ends_of_years_1_to_9999_are_judged_as_the_validator_j
     slow = run(data, fast=False)
     assert fast[1] == slow[1] and fast[2] == slow[2]
     assert fast[0].written == 4 and {r["line"] for r in fast[2]} == {1, 3}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "day_offset"),
+    [
+        (None, 8),
+        ("%a %b %d %H:%M:%S %z %Y", 8),
+        ("%d/%m/%Y %H:%M", 0),
+        ("%Y%m%d %H%M%S", 6),
+        ("%Y-%m-%d %H:%M:%S%z", 8),  # this one and the next are read by Arrow's ISO 8601 cast, not strptime
+        ("%Y-%m-%dT%H:%M:%S%z", 8),
+        ("Tag %d. %b %Y %H:%M", 4),
+        ("%H:%M %z %Y-%m-%d", None),  # an offset (Z, +0100 or +01:00) before the day: not at a fixed place
+    ],
+)
+def test_impossible_dates_are_found_wherever_the_day_sits(fmt, day_offset):
+    """Days 29-31 found by slicing at the day's fixed offset, or by a regex: values judged as the validator does."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from handler.temporal import parse_timestamps, timestamp_pattern
+    from handler.validate import parse_timestamp
+
+    pattern = timestamp_pattern(fmt)
+    assert pattern.regex is not None and pattern.day_offset == day_offset
+    template = "%Y-%m-%dT%H:%M:%S+00:00" if fmt is None else fmt.replace("%z", "+0100")
+    texts = [
+        datetime(year, month, 28, 7, 5, 9).strftime(template).replace("28", day, 1)  # no other 28 in these
+        for year in (2023, 2024, 1900, 2000)
+        for month in (1, 2, 4, 12)
+        for day in ("27", "28", "29", "30", "31", "32", "00")
+    ]
+    if fmt and "%z" in fmt:  # every spelling of an offset
+        texts += [t.replace("+0100", zone) for t in texts[:14] for zone in ("Z", "-05:30", "+0000", "+2400")]
+    texts += ["", "29", "Ünï 30 x", "31" * 20, None]
+    values, suspect = parse_timestamps(pa.array(texts, pa.string()), pattern)
+    for text, value, doubt in zip(texts, values.to_pylist(), suspect.to_pylist(), strict=True):
+        if text is None:
+            assert value is None and not doubt
+            continue
+        try:
+            expected = parse_timestamp(text, fmt)
+        except ValueError:
+            expected = None
+        # a value Arrow accepted is exactly the validator's; one it did not is a suspect the validator decides
+        assert (value == expected) if value is not None else doubt, (text, value, expected)
+    assert pc.sum(pc.cast(suspect, pa.int64())).as_py() > 0
 
 
 def test_blank_lines_and_crlf_keep_line_numbers():
