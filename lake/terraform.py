@@ -47,8 +47,8 @@ def has_aws_provider(mirror: Path) -> bool:
 
 
 # Go's garbage-collection target for Terraform and the providers it starts (they inherit its environment). The AWS
-# provider is a large Go program started anew by nearly every command (each start builds its whole schema: about
-# 4 CPU seconds, nearly all of a small layer's plan), and with Go's default (100) it spends about a fifth of its
+# provider is a large Go program started anew, several times, by nearly every command (each start: about 4 CPU
+# seconds, 0.3 to its handshake and the rest answering Terraform's first calls; nearly all of a small layer's plan), and with Go's default (100) it spends about a fifth of its
 # CPU collecting. Measured: 200 took 15% less CPU than 100 for `lake policy plan`; 400 took 10% less Terraform CPU
 # than 200 for a first apply of infra/envs/local (89 -> 80 CPU s), for 30% more peak memory per process (366 ->
 # 478 MB). Above 400 the page faults of a larger heap cost what collecting saved. A caller's GOGC wins.
