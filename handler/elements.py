@@ -12,7 +12,9 @@ Fast split: in an array of objects the elements are separated by the same bytes 
 separator (``bytes.rfind``) and split at every one with Arrow's substring replacement. The split is kept only
 when proven right by ``judge`` (the caller reads the lines with Arrow: a line Arrow reads is a complete JSON
 object, so no separator sat inside a record; the few lines it refuses must be proven, ``verified``) or, without
-a judge, by ``verified`` on all lines. ``verified`` first deletes escapes and string contents (``translate``),
+a judge, by ``verified`` on all lines. A judge may only propose (``transform._PieceReader`` splits the next region
+before the read that proves this one): where the proof then fails, the caller goes back to a ``checkpoint`` taken
+before the region (``restore``) and feeds it again with a judge that proves on the spot. ``verified`` first deletes escapes and string contents (``translate``),
 removes innermost bracket pairs until none is left, and wants only the line breaks to remain (every line
 balanced, no bracket of the array or the wrapper inside, no bracket inside a string); a line that fails this (a
 bracket inside a string) holds when it is one valid JSON value (the parser, C) or, scanned exactly on its own, ends
@@ -32,6 +34,7 @@ document.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable
@@ -271,6 +274,19 @@ class DocumentSplitter:
         self.value_offset = 0  # in the payload
         self.skipped = 0  # bytes of the value dropped so far (oversized, or a wrapper member)
         self.skip_head = b""
+
+    def checkpoint(self) -> dict:
+        """The splitter's state, for ``restore``: a region can be fed again as if the later ones never were."""
+        state = dict(vars(self))
+        state["keys"] = list(self.keys)
+        state["value"] = copy.copy(self.value)
+        return state
+
+    def restore(self, state: dict) -> None:
+        """Go back to a ``checkpoint`` (its judge included)."""
+        self.__dict__.update(state)
+        self.keys = list(self.keys)
+        self.value = copy.copy(self.value)
 
     def feed(self, region: bytes | list[bytes], final: bool) -> Piece:
         """The Piece that ``region`` (bytes, or a list of blocks that follow one another) completes."""

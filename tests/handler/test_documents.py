@@ -86,6 +86,44 @@ def test_documents_stream_in_chunks_equal_to_one_read():
         assert outcome(data, chunk_bytes=chunk, fast=False)[2] == whole[2]
 
 
+def test_a_fast_split_that_does_not_hold_is_split_again_with_the_regions_split_ahead_of_its_read(monkeypatch):
+    """Regions are split ahead of the reads that prove their fast splits. Where one does not hold (``}, {"`` ends a
+    string), the splitter goes back to its state before that region and splits again from there: the rows and the
+    report are those of the same NDJSON, every time."""
+    records = [user(i, note="}, {" if i % 23 == 5 else "x") for i in range(300)]
+    records[40]["user"]["id"] = "x"  # and a bad record, so the reads that prove the splits refuse lines
+    restored = []
+    original = DocumentSplitter.restore
+    monkeypatch.setattr(DocumentSplitter, "restore", lambda self, state: (restored.append(1), original(self, state)))
+    _, ndjson_report, expected = outcome(ndjson(records))
+    for data, plan in ((json.dumps(records).encode(), USERS),
+                       (json.dumps({"data": {"records": records}}).encode(), WRAPPED)):  # fmt: skip
+        for chunk in (1 << 10, 3000, 16 << 10):
+            restored.clear()
+            staged, report, rows = outcome(data, plan, chunk_bytes=chunk)
+            assert restored, f"no fast split failed with regions of {chunk} bytes"
+            assert rows == expected and staged.records_in == 300
+            assert report == [(line - 1, e, g) for line, e, g in ndjson_report] == [(40, "int64", "string 'x'")]
+
+
+def test_a_fast_split_that_did_not_hold_is_not_read_again_when_its_region_is_split_again(monkeypatch):
+    """Its region is split again from the state before it; the same fast split comes first and is known to fail."""
+    from handler import transform
+
+    records = [user(i, note="}, {" if i == 150 else "x") for i in range(300)]
+    reads, failed = [], []
+    read_fast, proven = transform._PieceReader._read_fast, transform._proven
+    monkeypatch.setattr(
+        transform._PieceReader, "_read_fast", lambda self, p: (reads.append(p.lines), read_fast(self, p))[1]
+    )
+    monkeypatch.setattr(
+        transform, "_proven", lambda lines, result: proven(lines, result) or (failed.append(lines), False)[1]
+    )
+    staged, report, _ = outcome(json.dumps(records).encode(), chunk_bytes=3000)
+    assert staged.written == 300 and not report
+    assert len(failed) == 1 and reads.count(failed[0]) == 1
+
+
 def test_records_path_edge_cases():
     staged, report, _ = outcome(b'{"statuses": [{"id": 1}, {"id": 2}], "x": [{"a": 1}, {"b": 2}]}', TWEETS)
     assert staged.records_in == 2 and [i for i, *_ in report] == [0, 1]
