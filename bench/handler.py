@@ -404,7 +404,9 @@ def report(res: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mb", type=float, default=100)
-    parser.add_argument("--repeat", type=int, default=5, help="rounds; each variant's best is kept (default 5)")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="rounds; each figure is the median of the rounds (default 5)"
+    )
     parser.add_argument("--no-naive", action="store_true")
     parser.add_argument("--rss-mb", type=float, nargs="*", default=[50, 400], help="input sizes for peak RSS")
     parser.add_argument("--rss-rounds", type=int, default=RSS_ROUNDS, help="runs per shape and size for peak RSS")
