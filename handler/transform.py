@@ -241,7 +241,7 @@ class _Proposal:
 
 
 class _PieceReader:
-    """Splits the regions (the caller's thread) and reads each run of lines they give (one worker thread, in order).
+    """Splits the regions on the caller's thread; reads the runs of lines they give on one worker thread, in order.
 
     A fast split holds when proven: Arrow read every line (each is then a complete JSON object), and the lines it
     refused are proven (``elements.verified``); otherwise that region is split exactly. Proving needs Arrow's read,
@@ -254,9 +254,10 @@ class _PieceReader:
 
     Why: a document with bad records is bound by the reading thread (Arrow's reads and the refused lines), and the
     split (about 4 ms per 4 MB region) and the proof of its refused lines (about 1.5 ms) were on it while the
-    caller's thread waited. Measured against the split on the reading thread, 100 MB, medians of 8 runs alternated
-    in separate processes, two sets: the bad array 0.91 and 0.93x the wall time, bad records_path 0.92 and 1.00x,
-    the clean documents 0.96-1.03x (noise); CPU seconds unchanged (the same work on another thread).
+    caller's thread waited. Against the split on the reading thread (100 MB, alternated in separate processes,
+    wall-time medians): the bad array 0.94x and the clean array 0.95x (12 pairs each); in two earlier sets of 8 with
+    the proof still on the reading thread, the bad array 0.91 and 0.93x, bad records_path 0.92 and 1.00x, clean
+    records_path 0.96 and 0.98x. CPU seconds unchanged (the same work on another thread).
     """
 
     def __init__(self, plan: Plan, records_path: str | None, max_record: int, fast: bool) -> None:
