@@ -8,11 +8,16 @@ and its state file live under ``workdir``, never inside the repository, so sever
 from __future__ import annotations
 
 import json
+import re
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from lake.errors import LakeError
 from lake.layers import PLAN_READS, SINGLE, layer_roots, ordered, waves
@@ -132,10 +137,14 @@ class LocalLake:
 
         def apply_one(layer: str) -> None:
             with self._timed(f"apply:{layer or 'root'}"), self._run("apply", layer):
+                started = datetime.now(UTC)
                 try:
-                    self.terraforms[layer].apply(variables=self.tf_variables(layer), parallelism=self.parallelism)
+                    self._apply(layer)
                 except TerraformError as exc:
-                    raise TerraformError(with_server_errors(str(exc), self.aws.server_errors())) from None
+                    orphan = conflicting_function(str(exc), tracked_functions(self._state_file(layer)))
+                    if orphan is None or not self._created_since(orphan, started):
+                        raise TerraformError(with_server_errors(str(exc), self.aws.server_errors())) from None
+                    self._apply_again_without(layer, orphan)
             self.layer_outputs[layer] = self.terraforms[layer].output()
 
         with self._timed("apply"):
@@ -143,6 +152,44 @@ class LocalLake:
                 self._each(wave, apply_one)
         self.outputs = merge_outputs(self.layer_outputs)
         return self.outputs
+
+    def _apply(self, layer: str) -> None:
+        self.terraforms[layer].apply(variables=self.tf_variables(layer), parallelism=self.parallelism)
+
+    def _created_since(self, function: str, started: datetime) -> bool:
+        """Whether ``function`` exists and was created at or after ``started`` (by the apply that began then)."""
+        try:
+            modified = self.aws.client("lambda").get_function(FunctionName=function)["Configuration"]["LastModified"]
+            # AWS writes 2026-12-04T16:31:34.391+0000, moto 2026-12-04T16:31:34.391903000Z: seconds are enough
+            created = datetime.strptime(re.sub(r"\.\d+", "", modified), "%Y-%m-%dT%H:%M:%S%z")
+        except (BotoCoreError, ClientError, KeyError, ValueError):  # not told: not proven
+            return False
+        return created >= started - timedelta(seconds=1)
+
+    def _apply_again_without(self, layer: str, function: str) -> None:
+        """Delete a Lambda function that a retried create left out of ``layer``'s state, and apply once more.
+
+        The AWS provider retries a create whose answer it did not get (a failed connection; it happens against AWS
+        too: hashicorp/terraform-provider-aws#30135), and the retry fails with ``Function already exist``: the
+        first attempt created the function, but the state never heard of it. Only a function this apply created
+        (``_created_since``) and its state lacks is deleted, once; a second failure is raised as it is.
+        """
+        print(
+            f"lake: {layer}: function {function} was created by this apply but is not in its state (the AWS"
+            " provider retried its create and got a conflict); deleting that function and applying again",
+            file=sys.stderr,
+        )
+        self.aws.client("lambda").delete_function(FunctionName=function)
+        try:
+            self._apply(layer)
+        except TerraformError as exc:
+            raise TerraformError(with_server_errors(str(exc), self.aws.server_errors())) from None
+
+    def _state_file(self, layer: str) -> dict:
+        try:
+            return json.loads(self.state_paths[layer].read_text())
+        except (OSError, ValueError):
+            return {}
 
     def read_outputs(self) -> dict:
         """The outputs of every applied layer, read from their states."""
@@ -294,6 +341,26 @@ def with_server_errors(message: str, errors: list[str]) -> str:
     if not errors:
         return message
     return message + "\n  the local AWS server (moto) logged:\n    " + "\n    ".join(errors)
+
+
+_FUNCTION_CONFLICT = re.compile(r"ResourceConflictException: Function already exist: ([\w-]+)")
+
+
+def conflicting_function(message: str, tracked: set[str]) -> str | None:
+    """The Lambda function a failed apply could not create because it already exists and that its state does not
+    hold (``tracked``), or None: never a function Terraform manages."""
+    m = _FUNCTION_CONFLICT.search(message)
+    return m.group(1) if m is not None and m.group(1) not in tracked else None
+
+
+def tracked_functions(state: dict) -> set[str]:
+    """The names of the Lambda functions in a Terraform state file (JSON)."""
+    return {
+        str(instance.get("attributes", {}).get("function_name"))
+        for resource in state.get("resources", [])
+        if resource.get("type") == "aws_lambda_function"
+        for instance in resource.get("instances", [])
+    }
 
 
 def merge_outputs(layer_outputs: Mapping[str, dict]) -> dict:

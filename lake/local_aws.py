@@ -48,14 +48,20 @@ class LocalAWSError(LakeError):
 
 
 _COLOUR = re.compile(r"\x1b\[[0-9;]*m")
-_REQUEST = re.compile(r'"([A-Z]+ \S+) HTTP/[0-9.]+" (\d{3}) ')
+_REQUEST = re.compile(r'\[([^\]]*)\] "([A-Z]+ \S+) HTTP/[0-9.]+" (\d{3}) ')
 
 
 def server_errors(log: str, limit: int = 20) -> list[str]:
-    """What went wrong on the server, from a moto server's request log: each request it answered with a 5xx
-    (``POST /2015-03-31/functions -> 500``) and the last line of each Python traceback it printed (the exception),
-    the last ``limit`` of them, in order."""
+    """What went wrong on the server, from a moto server's request log, the last ``limit`` of them, in order:
+
+    - each request it answered with a 5xx (``POST /2015-03-31/functions -> 500``);
+    - the last line of each Python traceback it printed (the exception);
+    - each conflict (409) with the server's previous answer to the same request and when: a create that the
+      server answered but whose client retried (its connection failed, say) shows as ``-> 201`` just before the
+      ``409``, which tells it from two resources created under one name.
+    """
     found: list[str] = []
+    previous: dict[str, tuple[str, str]] = {}  # request -> (status, when) of the server's last answer to it
     in_traceback = False
     for line in _COLOUR.sub("", log).splitlines():
         if line.startswith("Traceback (most recent call last)"):
@@ -63,8 +69,15 @@ def server_errors(log: str, limit: int = 20) -> list[str]:
         elif in_traceback and line and not line[0].isspace():
             found.append(f"server traceback: {line.strip()}")
             in_traceback = False
-        elif (m := _REQUEST.search(line + " ")) is not None and m.group(2) >= "500":
-            found.append(f"{m.group(1)} -> {m.group(2)}")
+        elif (m := _REQUEST.search(line + " ")) is not None:
+            when, request, status = m.group(1).rsplit(" ", 1)[-1], m.group(2), m.group(3)
+            if status >= "500":
+                found.append(f"{request} -> {status}")
+            elif status == "409":
+                before = previous.get(request)
+                told = f" (before it at {before[1]}: -> {before[0]})" if before else " (no answer to it before)"
+                found.append(f"{request} -> 409 at {when}{told}")
+            previous[request] = (status, when)
     return found[-limit:]
 
 
