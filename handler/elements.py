@@ -14,10 +14,10 @@ when proven right by ``judge`` (the caller reads the lines with Arrow: a line Ar
 object, so no separator sat inside a record; the few lines it refuses must be proven, ``verified``) or, without
 a judge, by ``verified`` on all lines. A judge may only propose (``transform._PieceReader`` splits the next region
 before the read that proves this one): where the proof then fails, the caller goes back to a ``checkpoint`` taken
-before the region (``restore``) and feeds it again with a judge that proves on the spot. ``verified`` first deletes escapes and string contents (``translate``),
-removes innermost bracket pairs until none is left, and wants only the line breaks to remain (every line
-balanced, no bracket of the array or the wrapper inside, no bracket inside a string); a line that fails this (a
-bracket inside a string) holds when it is one valid JSON value (the parser, C) or, scanned exactly on its own, ends
+before the region (``restore``) and feeds it again with a judge that proves on the spot. ``verified`` first
+deletes escapes and string contents (``translate``), removes innermost bracket pairs until none is left, and wants
+only the line breaks to remain (every line balanced, no bracket of the array or the wrapper inside, no bracket
+inside a string); a line that fails this (a bracket inside a string) holds when it is one valid JSON value (the parser, C) or, scanned exactly on its own, ends
 outside any string or bracket. A refused line that still holds two elements (a separator written another way) is
 split exactly by the caller (``resplit``). Where a fast split does not hold, the region is split exactly up to its
 last separator before the fast split is tried again (not one element further: each try reads the whole region).

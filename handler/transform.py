@@ -309,17 +309,17 @@ class _PieceReader:
         refused, self._refused = self._refused, None
         if refused is not None and refused.lines == lines:
             return None
-        result = self._read_fast(_Proposal(lines, count))
+        result = self._read_fast(lines, count)
         return result if _proven(lines, result) else None
 
-    def _read_fast(self, proposal: _Proposal) -> ChunkResult:
+    def _read_fast(self, lines: bytes, count: int | None) -> ChunkResult:
         assert self.lines is not None
         self.lines.first_line = 1
-        return self.lines(proposal.lines, proposal.count)
+        return self.lines(lines, count)
 
     def read(self, split: _Split) -> tuple[_Split, list[ChunkResult | None]]:
         """The results of a split's runs (on the worker; its fast runs still to be proven: ``_unproven``)."""
-        judged = {k: self._read_fast(proposal) for k, proposal in split.piece.results.items()}
+        judged = {k: self._read_fast(p.lines, p.count) for k, p in split.piece.results.items()}
         return split, self._results(split.piece, judged)
 
     @staticmethod

@@ -143,8 +143,12 @@ class LocalLake:
                 except TerraformError as exc:
                     orphan = conflicting_function(str(exc), tracked_functions(self._state_file(layer)))
                     if orphan is None or not self._created_since(orphan, started):
-                        raise TerraformError(with_server_errors(str(exc), self.aws.server_errors())) from None
-                    self._apply_again_without(layer, orphan)
+                        raise self._explained(exc) from None
+                    self._delete_orphan(layer, orphan)
+                    try:
+                        self._apply(layer)
+                    except TerraformError as again:
+                        raise self._explained(again) from None
             self.layer_outputs[layer] = self.terraforms[layer].output()
 
         with self._timed("apply"):
@@ -156,6 +160,10 @@ class LocalLake:
     def _apply(self, layer: str) -> None:
         self.terraforms[layer].apply(variables=self.tf_variables(layer), parallelism=self.parallelism)
 
+    def _explained(self, exc: TerraformError) -> TerraformError:
+        """A failed apply's error, followed by what the local AWS server logged going wrong."""
+        return TerraformError(with_server_errors(str(exc), self.aws.server_errors()))
+
     def _created_since(self, function: str, started: datetime) -> bool:
         """Whether ``function`` exists and was created at or after ``started`` (by the apply that began then)."""
         try:
@@ -166,13 +174,14 @@ class LocalLake:
             return False
         return created >= started - timedelta(seconds=1)
 
-    def _apply_again_without(self, layer: str, function: str) -> None:
-        """Delete a Lambda function that a retried create left out of ``layer``'s state, and apply once more.
+    def _delete_orphan(self, layer: str, function: str) -> None:
+        """Delete a Lambda function that a retried create left out of ``layer``'s state (the caller applies again,
+        once; a second failure is raised as it is).
 
         The AWS provider retries a create whose answer it did not get (a failed connection; it happens against AWS
         too: hashicorp/terraform-provider-aws#30135), and the retry fails with ``Function already exist``: the
         first attempt created the function, but the state never heard of it. Only a function this apply created
-        (``_created_since``) and its state lacks is deleted, once; a second failure is raised as it is.
+        (``_created_since``) and its state lacks is deleted.
         """
         print(
             f"lake: {layer}: function {function} was created by this apply but is not in its state (the AWS"
@@ -180,12 +189,9 @@ class LocalLake:
             file=sys.stderr,
         )
         self.aws.client("lambda").delete_function(FunctionName=function)
-        try:
-            self._apply(layer)
-        except TerraformError as exc:
-            raise TerraformError(with_server_errors(str(exc), self.aws.server_errors())) from None
 
     def _state_file(self, layer: str) -> dict:
+        """``layer``'s state file as JSON, or {} when there is none (or it cannot be read)."""
         try:
             return json.loads(self.state_paths[layer].read_text())
         except (OSError, ValueError):
@@ -314,13 +320,7 @@ class LocalLake:
             )
 
     def _has_state(self, layer: str) -> bool:
-        path = self.state_paths[layer]
-        if not path.is_file():
-            return False
-        try:
-            return bool(json.loads(path.read_text()).get("resources"))
-        except (OSError, ValueError):
-            return False
+        return bool(self._state_file(layer).get("resources"))
 
     def _timed(self, step: str):
         return _Timer(self.timings, step)

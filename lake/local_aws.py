@@ -58,7 +58,7 @@ def server_errors(log: str, limit: int = 20) -> list[str]:
     - the last line of each Python traceback it printed (the exception);
     - each conflict (409) with the server's previous answer to the same request and when: a create that the
       server answered but whose client retried (its connection failed, say) shows as ``-> 201`` just before the
-      ``409``, which tells it from two resources created under one name.
+      ``409``. Every create of a kind shares one path, so that 201 may be another resource's: the times tell.
     """
     found: list[str] = []
     previous: dict[str, tuple[str, str]] = {}  # request -> (status, when) of the server's last answer to it

@@ -114,7 +114,7 @@ def test_a_fast_split_that_did_not_hold_is_not_read_again_when_its_region_is_spl
     reads, failed = [], []
     read_fast, proven = transform._PieceReader._read_fast, transform._proven
     monkeypatch.setattr(
-        transform._PieceReader, "_read_fast", lambda self, p: (reads.append(p.lines), read_fast(self, p))[1]
+        transform._PieceReader, "_read_fast", lambda self, lines, n: (reads.append(lines), read_fast(self, lines, n))[1]
     )
     monkeypatch.setattr(
         transform, "_proven", lambda lines, result: proven(lines, result) or (failed.append(lines), False)[1]
