@@ -240,10 +240,13 @@ def run_child(variant: str, path: Path) -> dict:
 
 def measure(jobs: dict[str, tuple[str, Path]], repeat: int) -> dict[str, dict]:
     """The median run of each job over ``repeat`` rounds (with every round's seconds); a round runs every job once,
-    so a slow spell of a shared machine hits all variants alike instead of one variant's repeats."""
+    so a slow spell of a shared machine hits all variants alike instead of one variant's repeats. Every other
+    round runs the jobs in reverse order: a job and the one a figure compares it with (next to each other in
+    ``jobs``, see ``RUN_ORDER``) then take turns going first, and a drift of the machine's speed over a round
+    does not favour either."""
     runs: dict[str, list[dict]] = {name: [] for name in jobs}
-    for _ in range(repeat):
-        for name, (variant, path) in jobs.items():
+    for k in range(repeat):
+        for name, (variant, path) in reversed(jobs.items()) if k % 2 else jobs.items():
             runs[name].append(run_child(variant, path))
     out = {}
     for name, results in runs.items():
@@ -299,8 +302,11 @@ def run_bench(
     workdir = Path(workdir or tempfile.mkdtemp(prefix="bench-handler-"))
     workdir.mkdir(parents=True, exist_ok=True)
     paths = inputs(workdir, size_mb)
-    jobs = {"floor": ("floor", paths["ndjson_clean"])}
-    jobs.update({name: ("handler", path) for name, path in paths.items()})
+    variants = {"floor": ("floor", paths["ndjson_clean"])}
+    variants.update({name: ("handler", path) for name, path in paths.items()})
+    if sorted(RUN_ORDER) != sorted(variants):
+        raise ValueError(f"RUN_ORDER must list every job once: {sorted(variants)}")
+    jobs = {name: variants[name] for name in RUN_ORDER}
     res = {"input_mb": paths["ndjson_clean"].stat().st_size / 1e6, "rounds": repeat, **measure(jobs, repeat)}
     res["handler_clean"], res["handler_bad"] = res["ndjson_clean"], res["ndjson_bad"]
     if naive:
@@ -353,6 +359,13 @@ def measure_rss(workdir: Path, sizes: tuple, repeat: int = RSS_ROUNDS) -> dict:
     return out
 
 
+# the order of the jobs in a round: each figure's two sides next to each other or one apart (the floor between clean
+# and bad NDJSON, each document beside its NDJSON), so they are measured seconds apart, not up to a minute (the
+# machine's speed drifts: by 1.4x within one run of the sixteenth session)
+RUN_ORDER = [
+    "array_clean", "records_path_clean", "ndjson_clean", "floor", "ndjson_bad", "ndjson_bad_records", "array_bad",
+    "records_path_bad", "ndjson.gz_bad", "ndjson.gz_clean",
+]  # fmt: skip
 ORDER = ["floor", *(f"{shape}_{kind}" for shape in SHAPES for kind in ("clean", "bad")), "ndjson_bad_records", "naive"]
 
 

@@ -10,14 +10,35 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "handler.py"
 
 
-@pytest.mark.e2e
-def test_bench_smoke_ratios(tmp_path):
+def _bench():
     spec = importlib.util.spec_from_file_location("bench_handler", BENCH)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    return bench
+
+
+@pytest.mark.e2e
+def test_bench_smoke_ratios(tmp_path):
+    bench = _bench()
     res = bench.run_bench(4, repeat=1, naive=True, workdir=tmp_path)
     assert res["handler_clean"]["rows"] == res["floor"]["rows"] == res["naive"]["rows"]
     assert res["handler_bad"]["quarantined"] > 0
     # loose: timings on a shared 2-core machine are noisy; the 100 MB run in bench/README.md has the real figures
     assert res["ratios"]["clean_vs_naive"] >= 1.5
     assert res["ratios"]["clean_vs_floor"] >= 0.15
+
+
+def test_each_figures_two_sides_run_side_by_side_and_take_turns_going_first(monkeypatch):
+    bench = _bench()
+    calls = []
+    monkeypatch.setattr(bench, "run_child", lambda variant, path: calls.append(path) or {"seconds": 1.0,
+                        "cpu_seconds": 1.0, "peak_rss": 1, "mb_per_s": 1.0})  # fmt: skip
+    jobs = {name: ("handler", name) for name in bench.RUN_ORDER}
+    bench.measure(jobs, 3)
+    assert calls == [*bench.RUN_ORDER, *reversed(bench.RUN_ORDER), *bench.RUN_ORDER]
+    place = {name: k for k, name in enumerate(bench.RUN_ORDER)}
+    for clean_or_bad in ("clean", "bad"):
+        other = "ndjson_clean" if clean_or_bad == "clean" else "ndjson_bad_records"
+        for doc in ("array", "records_path"):
+            assert abs(place[f"{doc}_{clean_or_bad}"] - place[other]) <= 2
+    assert abs(place["floor"] - place["ndjson_clean"]) == 1 == abs(place["floor"] - place["ndjson_bad"])
