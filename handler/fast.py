@@ -11,7 +11,8 @@ located and all the others read again in one call (``_located``); the last resor
 pattern does not match) are *suspects*. Lines Arrow would read though they are no JSON (NaN, Infinity, bytes
 that are not UTF-8: see ``locate.may_misread``) are never handed to it. Refused lines, those lines and suspects
 go to the per-record validator, which is the authority: every line ends up exactly once in the curated table or
-in a rejection.
+in a rejection. A document's clean run can come as ``elements.Rows`` (``process_rows``): read whole like a clean
+chunk, or not at all (its lines are then read as above).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import pyarrow.json as pj
 from contracts import DataType
 from handler.blob import found, line_count
 from handler.decode import parse_line
+from handler.elements import ROWS_KEY, Rows
 from handler.forecast import Forecast
 from handler.locate import (
     ROW_HINT,
@@ -130,6 +132,38 @@ def decimal_overflow(col: pa.Array, t: DataType) -> pa.Array:
     return _all_false(n)
 
 
+def read_rows(text: bytes, plan: Plan) -> pa.Table | None:
+    """The elements of a document's ``elements.Rows`` as a table of ``plan.read_schema`` (one chunk per block
+    Arrow read, as from lines), or None when Arrow refuses a row or an element is null (not an object)."""
+    schema = pa.schema([pa.field(ROWS_KEY, pa.list_(pa.struct(list(plan.read_schema))))])
+    try:
+        rows = pj.read_json(
+            pa.BufferReader(pa.py_buffer(text)),
+            read_options=pj.ReadOptions(use_threads=True, block_size=1 << 20),
+            parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
+        )
+    except pa.ArrowInvalid:
+        return None
+    elements = [chunk.flatten() for chunk in rows.column(0).chunks]
+    if any(chunk.null_count for chunk in elements):
+        return None
+    return pa.Table.from_batches([pa.RecordBatch.from_struct_array(chunk) for chunk in elements], plan.read_schema)
+
+
+def process_rows(rows: Rows, plan: Plan) -> ChunkResult | None:
+    """Read a document's fast run as ``Rows`` in one call, as ``process_chunk`` (``defer=True``) reads a clean
+    chunk: its result, or None when Arrow refuses a row, an element is not an object, or a line may be one Arrow
+    misreads (``locate.may_misread``): the caller then reads the run's lines. A suspect row gets its line from
+    ``rows.lines()``."""
+    misread = pool().submit(may_misread, rows.text)  # beside Arrow's read (no GIL)
+    table = read_rows(rows.text, plan)
+    if misread.result() or table is None:
+        return None
+    result = ChunkResult(lines=table.num_rows)
+    _emit_fast(result, plan, table, _lines_of(lambda: rows.lines()[0], 1))
+    return result
+
+
 def _all_false(n: int) -> pa.Array:
     return pc.is_valid(pa.nulls(n, pa.bool_()))
 
@@ -172,6 +206,23 @@ def _nonblank_lines(data: bytes, first_line: int) -> list[tuple[int, int, int]]:
     return [(first_line + k, lines.start(k), lines.ends[k]) for k in range(len(lines)) if k not in blank]
 
 
+def _lines_of(data: Callable[[], bytes], first_line: int) -> Callable[[int], tuple[int, bytes]]:
+    """Row ``r`` of a table read from NDJSON ``data()`` -> its line number and text; the lines are found (and
+    ``data`` called) on the first call only: most tables need none of them."""
+    lines: list[tuple[int, int, int]] = []
+    text = b""
+
+    def line_of(r: int) -> tuple[int, bytes]:
+        nonlocal text
+        if not lines:
+            text = data()
+            lines.extend(_nonblank_lines(text, first_line))
+        line_no, start, end = lines[r]
+        return line_no, text[start:end]
+
+    return line_of
+
+
 def _has_n_line(data: bytes) -> bool:
     """Whether any line starts with ``n`` (after blanks): one anchored match and one RE2 search."""
     if _N_FIRST_LINE.match(data) is not None:
@@ -187,10 +238,14 @@ class _Isolator:
         self.plan = plan
         self.result = result
 
-    def judge(self, k: int) -> None:
+    def line(self, k: int) -> tuple[int, bytes]:
         line_no, start, end = self.lines[k]
+        return line_no, self.data[start:end]
+
+    def judge(self, k: int) -> None:
+        line_no, line = self.line(k)
         self.result.records_in += 1
-        _emit_judged(self.result, self.plan, [judge_line(self.data[start:end], line_no, self.plan)])
+        _emit_judged(self.result, self.plan, [judge_line(line, line_no, self.plan)])
 
     def never_read(self, k: int) -> bool:
         """Lines never handed to Arrow: starting with ``n`` (see ``starts_with_n``), or no JSON that Arrow would
@@ -232,7 +287,7 @@ class _Isolator:
                 self.run(i, mid)
                 self.run(mid, j)
                 return
-            _emit_fast(self.result, self.plan, table, lambda r, i=i: self.lines[i + r], self.data)
+            _emit_fast(self.result, self.plan, table, lambda r, i=i: self.line(i + r))
             return
 
 
@@ -255,11 +310,9 @@ def _emit_judged(result: ChunkResult, plan: Plan, judged: list) -> None:
         result.tables.append(rows_to_table(rows, plan))
 
 
-def _emit_fast(
-    result: ChunkResult, plan: Plan, table: pa.Table, line_of: Callable[[int], tuple[int, int, int]], data: bytes
-) -> None:
+def _emit_fast(result: ChunkResult, plan: Plan, table: pa.Table, line_of: Callable[[int], tuple[int, bytes]]) -> None:
     """Add a successfully read table (deferred to ``complete``): clean rows directly, suspects through the validator,
-    in line order."""
+    in line order (``line_of``: a row's line number and text)."""
     result.records_in += table.num_rows
 
     def curate_and_judge() -> None:
@@ -270,8 +323,8 @@ def _emit_fast(
         keep = pc.indices_nonzero(pc.invert(suspect))
         judged = []
         for r in pc.indices_nonzero(suspect).to_pylist():
-            line_no, start, end = line_of(r)
-            judged.append((r, data[start:end], line_no))
+            line_no, line = line_of(r)
+            judged.append((r, line, line_no))
         _add_judged(result, plan, curated.take(keep), keep.cast(pa.int64()), judged)
 
     result.pending = curate_and_judge
@@ -337,15 +390,7 @@ def _process_chunk(
         result.lines = object_lines if counted is None else counted.result()
         misread = misread_check.result()
         if table is not None and table.num_rows == result.lines and not misread:
-            lines: list | None = None
-
-            def line_of(r: int) -> tuple[int, int, int]:
-                nonlocal lines
-                if lines is None:
-                    lines = _nonblank_lines(data, first_line)
-                return lines[r]
-
-            _emit_fast(result, plan, table, line_of, data=data)
+            _emit_fast(result, plan, table, _lines_of(lambda: data, first_line))
             return result
     else:
         misread = may_misread(data)

@@ -15,7 +15,19 @@ sys.path.insert(0, str(Path(__file__).parent))
 from handler_helpers import TWEETS, USERS, ndjson, run, user
 
 from contracts import load_contract
-from handler.elements import DocumentSplitter, Flaw, _balanced, _closed, exact_elements, resplit, split_lines, verified
+from handler import elements, transform
+from handler.elements import (
+    DocumentSplitter,
+    Flaw,
+    _balanced,
+    _closed,
+    exact_elements,
+    resplit,
+    split_lines,
+    verified,
+    wrap_rows,
+)
+from handler.fast import read_ndjson, read_rows
 from handler.plan import Plan
 
 A, B, C = (json.dumps(user(i)).encode() for i in range(3))
@@ -122,6 +134,74 @@ def test_a_fast_split_that_did_not_hold_is_not_read_again_when_its_region_is_spl
     staged, report, _ = outcome(json.dumps(records).encode(), chunk_bytes=3000)
     assert staged.written == 300 and not report
     assert len(failed) == 1 and reads.count(failed[0]) == 1
+
+
+@pytest.mark.parametrize("row_bytes", [1, 1500, 64 << 10])
+def test_rows_read_as_the_lines_of_the_same_split(monkeypatch, row_bytes):
+    """Rows cut every ``ROW_BYTES`` (1: at every separator) give the table and, when asked, the lines of
+    ``split_lines``."""
+    monkeypatch.setattr(elements, "ROW_BYTES", row_bytes)
+    records = [user(i, note="{[" if i % 4 else "x") for i in range(40)]
+    data = json.dumps(records).encode()
+    sep = b'}, {"'
+    start, end = 1, data.rfind(sep) + len(sep)
+    rows = wrap_rows(data, start, end, sep)
+    lines, count = split_lines(data, start, end, sep, sep)
+    rows_made = rows.text.count(b"\n")
+    assert rows_made == 39 if row_bytes == 1 else 2 <= rows_made < 39 if row_bytes == 1500 else rows_made == 1
+    assert rows.lines() == (lines, count) and count == 39
+    assert read_rows(rows.text, USERS).equals(read_ndjson(lines, USERS, threads=False))
+
+
+def _read_as_rows(monkeypatch) -> list[bool]:
+    """Every fast run read as Rows from now on: whether Arrow read them whole (True) or the lines were read."""
+    outcomes = []
+    process_rows = transform.process_rows
+    monkeypatch.setattr(
+        transform, "process_rows", lambda rows, plan: (r := process_rows(rows, plan), outcomes.append(r is not None))[0]
+    )
+    return outcomes
+
+
+@pytest.mark.parametrize("row_bytes", [1, 64 << 10])
+def test_a_document_read_as_rows_gives_the_rows_and_report_of_the_same_ndjson(monkeypatch, row_bytes):
+    """Clean regions are read as Rows (once the one before was clean). Where Arrow refuses them (a wrong type, a
+    ``}, {"`` inside a string at a cut, ``null`` for an element) or they may be misread (NaN), the run's lines
+    are read instead; a row only the validator may judge (a required field null) gets its line from the Rows.
+    Rows, report and index are those of the same NDJSON."""
+    monkeypatch.setattr(elements, "ROW_BYTES", row_bytes)
+    records: list = [user(i) for i in range(300)]
+    records[100]["user"]["id"] = None  # read by Arrow, judged by the validator
+    records[150]["user"]["id"] = "x"  # refused by Arrow
+    records[200]["user"]["name"] = '}, {"'  # a separator inside a string
+    records[250] = None  # not an object
+    items = [json.dumps(r).encode() for r in records]
+    items[280] = items[280].replace(b'"score": ', b'"score": NaN, "s": ', 1)  # read by Arrow, no JSON
+    _, lines_report, expected = outcome(ndjson(items))
+    assert [line for line, *_ in lines_report] == [101, 151, 251, 281]
+    for data, plan in ((b"[" + b", ".join(items) + b"]", USERS),
+                       (b'{"data": {"records": [' + b", ".join(items) + b"]}}", WRAPPED)):  # fmt: skip
+        outcomes = _read_as_rows(monkeypatch)
+        staged, report, rows = outcome(data, plan, chunk_bytes=2000)
+        assert rows == expected and staged.records_in == 300
+        assert report == [(line - 1, e, g) for line, e, g in lines_report]
+        assert outcomes.count(True) > 20
+        # the regions of records 150 and 250 and that of 280, and 200's when a cut falls in its string
+        assert 3 <= outcomes.count(False) <= 4
+    outcomes = _read_as_rows(monkeypatch)
+    assert outcome(b"[" + b", ".join(items) + b"]", chunk_bytes=1 << 20)[2] == expected
+    assert outcome(b"[" + b",\n".join(items) + b"]", chunk_bytes=1000)[2] == expected
+    assert outcomes == []  # one region (the first is read as lines), or line breaks between the elements
+
+
+def test_a_document_with_bad_records_in_every_region_is_not_read_as_rows(monkeypatch):
+    records = [user(i) for i in range(200)]
+    for i in range(0, 200, 3):
+        records[i]["user"]["id"] = "x"
+    outcomes = _read_as_rows(monkeypatch)
+    staged, report, _ = outcome(json.dumps(records).encode(), chunk_bytes=2000)
+    assert staged.written == 133 and len(report) == 67
+    assert outcomes == []
 
 
 def test_records_path_edge_cases():
