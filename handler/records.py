@@ -32,17 +32,19 @@ class Rejection:
         text = line.decode("utf-8", errors="replace")
         return cls(location, (Problem("<record>", "a JSON object", reason),), record_text=text)
 
-    def report_line(self, raw_key: str, version_id: str | None) -> bytes:
-        """The quarantine NDJSON line: raw object, position, first problem, all problems, original record.
+    def report_line(self, raw_key: str, version_id: str | None, location: Location | None = None) -> bytes:
+        """The quarantine NDJSON line: raw object, position (``location`` when given, else the record's own),
+        first problem, all problems, original record.
 
         A record that came as a line is written as uploaded (numbers exactly as written), spliced in as the last
         member; unicode line separators are escaped so every reader sees exactly one line.
         """
         first = self.problems[0]
+        where = location or self.location
         out = {
             "raw_key": raw_key,
             "version_id": version_id,
-            self.location[0]: self.location[1],
+            where[0]: where[1],
             "field": first.field,
             "expected": first.expected,
             "got": first.got,

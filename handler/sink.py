@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from handler.records import Rejection
+from handler.records import Location, Rejection
 from handler.schema import PARTITION_COLUMN
 
 PARQUET_OPTIONS = {
@@ -152,10 +152,11 @@ class QuarantineWriter:
         self._fh = None
         self.count = 0
 
-    def add(self, rejection: Rejection) -> None:
+    def add(self, rejection: Rejection, location: Location | None = None) -> None:
+        """Report ``rejection`` (at ``location`` when given: a document's index, for a record judged as a line)."""
         if self._fh is None:
             self._fh = open(self.path, "wb")  # noqa: SIM115 - kept open while streaming
-        self._fh.write(rejection.report_line(self.raw_key, self.version_id))
+        self._fh.write(rejection.report_line(self.raw_key, self.version_id, location))
         self.count += 1
 
     def close(self) -> Path | None:

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import chain
 from os import environ
 from pathlib import Path
@@ -169,8 +169,8 @@ def _emit_run(run, result, resplit_refused: bool, index: int, plan: Plan, parts,
             return index
     staged.isolated_chunks += int(result.isolated)
     staged.records_in += result.records_in
-    for rejection in result.rejections:
-        quarantine.add(replace(rejection, location=("index", index + rejection.location[1] - 1)))
+    for rejection in result.rejections:  # judged as lines numbered from 1 in the run
+        quarantine.add(rejection, ("index", index + rejection.location[1] - 1))
     if result.tables:
         parts.write(pa.concat_tables(result.tables) if len(result.tables) > 1 else result.tables[0])
     return index + result.records_in
