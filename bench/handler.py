@@ -1,6 +1,6 @@
 """Benchmark the handler's transform on every input shape against bare pyarrow (the floor) and a naive path.
 
-    .venv/bin/python bench/handler.py                           # 100 MB, every shape clean + 1% bad, 5 rounds
+    .venv/bin/python bench/handler.py                           # 100 MB, every shape clean + 1% bad, 9 rounds
     .venv/bin/python bench/handler.py --size-mb 4 --rss-mb 2 8  # quick look
 
 Shapes: NDJSON, NDJSON.gz, a JSON array (``json.dump`` of a list) and a wrapper object with the records at
@@ -40,6 +40,10 @@ TARGETS = {
     "clean_vs_naive": 3.0,
 }
 RSS_TARGETS = {"rss_spread": 0.15, "rss_mb": 512}
+# rounds of the timed runs: a ratio of two medians of 5 rounds moved by up to 0.2 between runs of the same code
+# (sixteenth and seventeenth sessions); 9 rounds narrow that by about a quarter (the spread of a median goes as one
+# over the root of the rounds)
+ROUNDS = 9
 RSS_ROUNDS = 3  # runs per shape and size for peak RSS (400 MB runs: about 5 s each)
 RECORDS_PATH = "data.records"
 SHAPES = ("ndjson", "ndjson.gz", "array", "records_path")
@@ -292,7 +296,7 @@ def write_inputs(workdir: Path, size_mb: float) -> None:
 
 def run_bench(
     size_mb: float,
-    repeat: int = 5,
+    repeat: int = ROUNDS,
     naive: bool = True,
     workdir: Path | None = None,
     rss_mb: tuple = (),
@@ -418,7 +422,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mb", type=float, default=100)
     parser.add_argument(
-        "--repeat", type=int, default=5, help="rounds; each figure is the median of the rounds (default 5)"
+        "--repeat", type=int, default=ROUNDS, help=f"rounds; each figure is the median of the rounds (default {ROUNDS})"
     )
     parser.add_argument("--no-naive", action="store_true")
     parser.add_argument("--rss-mb", type=float, nargs="*", default=[50, 400], help="input sizes for peak RSS")
