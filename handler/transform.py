@@ -236,7 +236,7 @@ class _Split:
 class _Proposal:
     """A fast run the splitter was told holds; the reading thread proves it (``_PieceReader.read``)."""
 
-    lines: bytes | Rows
+    run: bytes | Rows  # its lines, or its Rows
     count: int | None
 
 
@@ -261,8 +261,9 @@ class _PieceReader:
     whole by ``fast.process_rows``; where Arrow refuses them, the run's lines are read (isolated at once). That
     saves the split's substring replacement and copy: clean 100 MB documents, each run in a fresh process as the
     bench does, alternated with the code before, 8 pairs: wall time 0.96x (array) and 0.98x (records_path), about
-    6,000 fewer page faults and 7 MB less peak RSS (bench/README.md). A document with bad records
-    in every region never gets Rows after its first region: Arrow would refuse them, and each region be read twice.
+    6,000 fewer page faults and 7 MB less peak RSS (bench/README.md). A document with bad records in every region
+    never gets Rows (its first two regions are split before any read is known): Arrow would refuse them, and each
+    region be read twice.
 
     Why: a document with bad records is bound by the reading thread (Arrow's reads and the refused lines), and the
     split (about 4 ms per 4 MB region) and the proof of its refused lines (about 1.5 ms) were on it while the
@@ -304,7 +305,7 @@ class _PieceReader:
         # splitting ahead would read the next region for nothing each time.
         self.splitter.restore(failed.before)
         self.splitter.judge, self.splitter.rows = self._judge, False
-        self._refused = _lines(unproven.lines)  # not read again: known not to hold
+        self._refused = _lines(unproven.run)  # not read again: known not to hold
         yield from ahead(chain([failed.region], [s.region for s in splits], regions), self._split_and_read)
 
     def _split_and_read(self, region: tuple[list[bytes], bool]) -> tuple[Piece, list[ChunkResult | None]]:
@@ -317,16 +318,16 @@ class _PieceReader:
         splits.append(split)
         return split
 
-    def _propose(self, lines: bytes, count: int | None) -> _Proposal:
-        return _Proposal(lines, count)
+    def _propose(self, run: bytes | Rows, count: int | None) -> _Proposal:
+        return _Proposal(run, count)
 
-    def _judge(self, lines: bytes | Rows, count: int | None) -> ChunkResult | None:
+    def _judge(self, run: bytes | Rows, count: int | None) -> ChunkResult | None:
         """Read a fast run and prove it: its result, or None when the split does not hold."""
         refused, self._refused = self._refused, None
-        if refused is not None and isinstance(lines, bytes) and refused == lines:
+        if refused is not None and isinstance(run, bytes) and refused == run:
             return None
-        result = self._read_fast(lines, count)
-        return result if _proven(lines, result) else None
+        result = self._read_fast(run, count)
+        return result if _proven(run, result) else None
 
     def _read_fast(self, run: bytes | Rows, count: int | None) -> ChunkResult:
         assert self.lines is not None
@@ -335,7 +336,7 @@ class _PieceReader:
 
     def read(self, split: _Split) -> tuple[_Split, list[ChunkResult | None]]:
         """The results of a split's runs (on the worker; its fast runs still to be proven: ``_unproven``)."""
-        judged = {k: self._read_fast(p.lines, p.count) for k, p in split.piece.results.items()}
+        judged = {k: self._read_fast(p.run, p.count) for k, p in split.piece.results.items()}
         return split, self._results(split.piece, judged)
 
     @staticmethod
@@ -344,7 +345,7 @@ class _PieceReader:
         caller's thread: the proof of the refused lines, about 1.5 ms per region of a bad document, is off the
         reading thread)."""
         for k, proposal in split.piece.results.items():
-            if not _proven(proposal.lines, results[k]):
+            if not _proven(proposal.run, results[k]):
                 return proposal
         return None
 
