@@ -22,9 +22,9 @@ outside any string or bracket. A refused line that still holds two elements (a s
 split exactly by the caller (``resplit``). Where a fast split does not hold, the region is split exactly up to its
 last separator before the fast split is tried again (not one element further: each try reads the whole region).
 
-Rows: a fast run with no line break can go to ``judge`` as ``Rows`` instead of lines (``DocumentSplitter.rows``):
-the run cut into rows of a JSON object each, ``{"records":[e1, e2, ...]}``, which Arrow reads with the document's
-own commas between the elements. That saves the substring replacement and its copy; Arrow reading every row proves
+Rows: a fast run can go to ``judge`` as ``Rows`` instead of lines (``DocumentSplitter.rows``): the run (its line
+breaks turned into tabs, as for lines) cut into rows of a JSON object each, ``{"records":[e1, e2, ...]}``, which
+Arrow reads with the document's own commas between the elements. That saves the substring replacement and its copy; Arrow reading every row proves
 the split (``wrap_rows``). The lines are made from the Rows only when needed (``Rows.lines``).
 
 After a fast split the rest of a region (the element after its last separator, cut or whole) is carried into the
@@ -412,13 +412,11 @@ class DocumentSplitter:
             return pos
         end = cut + len(self.sep)
         run: bytes | Rows
-        if (
-            self.rows
-            and self.judge is not None
-            and end - pos <= self.max_record
-            and not _has_line_break(data, pos, end)
-        ):
-            run, count = wrap_rows(data, pos, end, self.sep), None  # no element in it can be over max_record
+        if self.rows and self.judge is not None and end - pos <= self.max_record:  # no element over max_record
+            if _has_line_break(data, pos, end):  # line breaks are blanks to JSON, and refused inside strings
+                run, count = wrap_rows(data.translate(TO_TABS), pos, end, self.sep_lines), None
+            else:
+                run, count = wrap_rows(data, pos, end, self.sep), None
         else:
             run, count = split_lines(data, pos, end, self.sep, self.sep_lines)
             if _too_long(run, self.max_record):

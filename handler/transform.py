@@ -261,9 +261,10 @@ class _PieceReader:
     whole by ``fast.process_rows``; where Arrow refuses them, the run's lines are read (isolated at once). That
     saves the split's substring replacement and copy: clean 100 MB documents, each run in a fresh process as the
     bench does, alternated with the code before, 8 pairs: wall time 0.96x (array) and 0.98x (records_path), about
-    6,000 fewer page faults and 7 MB less peak RSS (bench/README.md). A document with bad records in every region
-    never gets Rows (its first two regions are split before any read is known): Arrow would refuse them, and each
-    region be read twice.
+    6,000 fewer page faults and 7 MB less peak RSS; an array written with ``indent=2`` (150 MB, line breaks in
+    every record), 6 pairs: 0.89x wall time and half the page faults (bench/README.md). A document with bad
+    records in every region never gets Rows (its first two regions are split before any read is known): Arrow
+    would refuse them, and each region be read twice.
 
     Why: a document with bad records is bound by the reading thread (Arrow's reads and the refused lines), and the
     split (about 4 ms per 4 MB region) and the proof of its refused lines (about 1.5 ms) were on it while the
