@@ -162,7 +162,7 @@ def split_lines(data: bytes, start: int, end: int, sep: bytes, sep_lines: bytes)
     """
     head = separator_head(sep)
     if _has_line_break(data, start, end):
-        data, start, end = data[start:end].translate(TO_TABS), 0, end - start
+        data = data.translate(TO_TABS)  # the whole region: no copy of the slice first
         sep = sep_lines
     out = pc.replace_substring(one_value(data, start, end), sep, b"}\n" + head)
     length = pc.binary_length(out)[0].as_py()
