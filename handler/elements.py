@@ -17,15 +17,16 @@ before the read that proves this one): where the proof then fails, the caller go
 before the region (``restore``) and feeds it again with a judge that proves on the spot. ``verified`` first
 deletes escapes and string contents (``translate``), removes innermost bracket pairs until none is left, and wants
 only the line breaks to remain (every line balanced, no bracket of the array or the wrapper inside, no bracket
-inside a string); a line that fails this (a bracket inside a string) holds when it is one valid JSON value (the parser, C) or, scanned exactly on its own, ends
-outside any string or bracket. A refused line that still holds two elements (a separator written another way) is
+inside a string); a line that fails this (a bracket inside a string) holds when it is one valid JSON value (the
+parser, C) or, scanned exactly on its own, ends outside any string or bracket. A refused line that still holds two elements (a separator written another way) is
 split exactly by the caller (``resplit``). Where a fast split does not hold, the region is split exactly up to its
 last separator before the fast split is tried again (not one element further: each try reads the whole region).
 
 Rows: a fast run can go to ``judge`` as ``Rows`` instead of lines (``DocumentSplitter.rows``): the run (its line
 breaks turned into tabs, as for lines) cut into rows of a JSON object each, ``{"records":[e1, e2, ...]}``, which
-Arrow reads with the document's own commas between the elements. That saves the substring replacement and its copy; Arrow reading every row proves
-the split (``wrap_rows``). The lines are made from the Rows only when needed (``Rows.lines``).
+Arrow reads with the document's own commas between the elements. That saves the substring replacement and its
+copy; Arrow reading every row proves the split (``wrap_rows``). The lines are made from the Rows only when needed
+(``Rows.lines``).
 
 After a fast split the rest of a region (the element after its last separator, cut or whole) is carried into the
 next region and split with it, so a region gives one run of lines, not one more for its last element.
@@ -160,10 +161,8 @@ def split_lines(data: bytes, start: int, end: int, sep: bytes, sep_lines: bytes)
     value, without copying it in; line breaks, when there are any, are first turned into tabs (``sep_lines`` is
     ``sep`` so turned). Every line starts with the separator's head (``separator_head``; see ``_separator``).
     """
+    data, sep = _without_line_breaks(data, start, end, sep, sep_lines)
     head = separator_head(sep)
-    if _has_line_break(data, start, end):
-        data = data.translate(TO_TABS)  # the whole region: no copy of the slice first
-        sep = sep_lines
     out = pc.replace_substring(one_value(data, start, end), sep, b"}\n" + head)
     length = pc.binary_length(out)[0].as_py()
     shorter = len(sep) - 2 - len(head)  # each replacement shortens the region by this much
@@ -230,8 +229,13 @@ def wrap_rows(data: bytes, start: int, end: int, sep: bytes) -> Rows:
     return Rows(b"".join(pieces), sep)
 
 
-def _has_line_break(data: bytes, start: int, end: int) -> bool:
-    return data.find(b"\n", start, end) >= 0 or data.find(b"\r", start, end) >= 0
+def _without_line_breaks(data: bytes, start: int, end: int, sep: bytes, sep_lines: bytes) -> tuple[bytes, bytes]:
+    """``data`` and ``sep``, both with their line breaks turned into tabs when ``data[start:end]`` holds one (JSON
+    reads them as blanks between tokens and refuses them inside strings). The whole of ``data`` is translated, in
+    place of a copy of the slice first: offsets stay the same."""
+    if data.find(b"\n", start, end) >= 0 or data.find(b"\r", start, end) >= 0:
+        return data.translate(TO_TABS), sep_lines
+    return data, sep
 
 
 def verified(lines: bytes) -> bool:
@@ -316,7 +320,7 @@ class DocumentSplitter:
 
     def __init__(self, records_path: str | None, max_record: int, judge: Judge | None = None) -> None:
         self.judge = judge
-        self.rows = False  # whether a fast run goes to ``judge`` as Rows (when it has no line break), not lines
+        self.rows = False  # whether a fast run goes to ``judge`` as Rows, not lines (``transform`` sets it)
         self.path = records_path.split(".") if records_path else []
         self.max_record = max_record
         self.carry = b""
@@ -413,10 +417,8 @@ class DocumentSplitter:
         end = cut + len(self.sep)
         run: bytes | Rows
         if self.rows and self.judge is not None and end - pos <= self.max_record:  # no element over max_record
-            if _has_line_break(data, pos, end):  # line breaks are blanks to JSON, and refused inside strings
-                run, count = wrap_rows(data.translate(TO_TABS), pos, end, self.sep_lines), None
-            else:
-                run, count = wrap_rows(data, pos, end, self.sep), None
+            text, sep = _without_line_breaks(data, pos, end, self.sep, self.sep_lines)
+            run, count = wrap_rows(text, pos, end, sep), None
         else:
             run, count = split_lines(data, pos, end, self.sep, self.sep_lines)
             if _too_long(run, self.max_record):

@@ -298,7 +298,7 @@ class _PieceReader:
                 # Rows for a region whose read is likely clean: the last one handed out was (the splitter is two
                 # regions ahead of it, here, whatever the threads' timing). A region with a bad record is read as
                 # lines: Rows it refuses would be read twice.
-                self.splitter.rows = self.lines is not None and not any(r is not None and r.isolated for r in results)
+                self.splitter.rows = not any(r is not None and r.isolated for r in results)
         if failed is None:
             return
         # The worker is stopped (``ahead`` closed). From the region whose split did not hold on, each fast split is
