@@ -5,10 +5,10 @@
 
 Shapes: NDJSON, NDJSON.gz, a JSON array (``json.dump`` of a list) and a wrapper object with the records at
 ``records_path``, each clean and with 1% bad records, all from the same generated records. Each variant runs in
-its own subprocess so its peak RSS (ru_maxrss) is its own, in interleaved rounds; each figure is the median of
-the rounds. Figures are ratios against the floor (or NDJSON) measured in the same run; absolute seconds depend
-on the machine and its load. Peak RSS is measured again at two input sizes (``--rss-mb``) for every shape, the
-median of ``--rss-rounds`` runs.
+its own subprocess so its peak RSS (ru_maxrss) is its own, in interleaved rounds. Figures are ratios against the
+floor (or NDJSON) measured in the same run, each the median over the rounds of that round's ratio (``FIGURES``,
+``paired_ratio``); absolute seconds depend on the machine and its load. Peak RSS is measured again at two input
+sizes (``--rss-mb``) for every shape, the median of ``--rss-rounds`` runs.
 """
 
 from __future__ import annotations
@@ -243,11 +243,11 @@ def run_child(variant: str, path: Path) -> dict:
 
 
 def measure(jobs: dict[str, tuple[str, Path]], repeat: int) -> dict[str, dict]:
-    """The median run of each job over ``repeat`` rounds (with every round's seconds); a round runs every job once,
-    so a slow spell of a shared machine hits all variants alike instead of one variant's repeats. Every other
-    round runs the jobs in reverse order: a job and the one a figure compares it with (next to each other in
-    ``jobs``, see ``RUN_ORDER``) then take turns going first, and a drift of the machine's speed over a round
-    does not favour either."""
+    """The median run of each job over ``repeat`` rounds (with every round's seconds and CPU seconds); a round runs
+    every job once, so a slow spell of a shared machine hits all variants alike instead of one variant's repeats.
+    Every other round runs the jobs in reverse order: a job and the one a figure compares it with (next to each
+    other in ``jobs``, see ``RUN_ORDER``) then take turns going first, and a drift of the machine's speed over a
+    round does not favour either."""
     runs: dict[str, list[dict]] = {name: [] for name in jobs}
     for k in range(repeat):
         for name, (variant, path) in reversed(jobs.items()) if k % 2 else jobs.items():
@@ -259,10 +259,35 @@ def measure(jobs: dict[str, tuple[str, Path]], repeat: int) -> dict[str, dict]:
         median["seconds"] = statistics.median(r["seconds"] for r in results)
         median["cpu_seconds"] = statistics.median(r["cpu_seconds"] for r in results)
         median["peak_rss"] = max(r["peak_rss"] for r in results)
-        median["rounds"] = [round(r["seconds"], 3) for r in results]
+        median["rounds"] = [r["seconds"] for r in results]
+        median["cpu_rounds"] = [r["cpu_seconds"] for r in results]
         median["mb_per_s"] = median["mb_per_s"] * ordered[(len(ordered) - 1) // 2]["seconds"] / median["seconds"]
         out[name] = median
     return out
+
+
+def paired_ratio(base: list[float], variant: list[float]) -> float:
+    """The median over the rounds of ``base / variant`` within each round (the two ran seconds apart in it).
+
+    The machine's speed drifts within a run (by up to 1.4x); a ratio of each side's median mixes rounds of
+    different speeds, a round's own ratio does not. Over the seven runs of the seventeenth session, the
+    documents' figures moved between runs with a standard deviation of 0.015-0.056 this way, against
+    0.061-0.075 as a ratio of the medians (bench/README.md).
+    """
+    if len(base) != len(variant) or not base:
+        raise ValueError(f"paired rounds needed: {len(base)} against {len(variant)}")
+    return statistics.median(b / v for b, v in zip(base, variant, strict=True))
+
+
+# each figure: (its baseline job, the job measured against it); higher is better
+FIGURES = {
+    "clean_vs_floor": ("floor", "ndjson_clean"),
+    "bad_vs_floor": ("floor", "ndjson_bad"),
+    "array_vs_ndjson": ("ndjson_clean", "array_clean"),
+    "array_bad_vs_ndjson": ("ndjson_bad_records", "array_bad"),
+    "records_path_vs_ndjson": ("ndjson_clean", "records_path_clean"),
+    "records_path_bad_vs_ndjson": ("ndjson_bad_records", "records_path_bad"),
+}
 
 
 def inputs(workdir: Path, size_mb: float) -> dict[str, Path]:
@@ -315,25 +340,19 @@ def run_bench(
     res["handler_clean"], res["handler_bad"] = res["ndjson_clean"], res["ndjson_bad"]
     if naive:
         res["naive"] = run_child("naive", paths["ndjson_clean"])  # about 15 s; one run is plenty for >= 3x
-    floor_s = res["floor"]["seconds"]
-    res["ratios"] = {
-        "clean_vs_floor": floor_s / res["ndjson_clean"]["seconds"],
-        "bad_vs_floor": floor_s / res["ndjson_bad"]["seconds"],
-    }
-    for shape in ("array", "records_path"):
-        res["ratios"][f"{shape}_vs_ndjson"] = res["ndjson_clean"]["seconds"] / res[f"{shape}_clean"]["seconds"]
-        res["ratios"][f"{shape}_bad_vs_ndjson"] = res["ndjson_bad_records"]["seconds"] / res[f"{shape}_bad"]["seconds"]
+    res["ratios"] = {key: paired_ratio(res[a]["rounds"], res[b]["rounds"]) for key, (a, b) in FIGURES.items()}
+    res["ratios_of_medians"] = {key: res[a]["seconds"] / res[b]["seconds"] for key, (a, b) in FIGURES.items()}
     res["gz_vs_ndjson"] = {
-        "clean": res["ndjson_clean"]["seconds"] / res["ndjson.gz_clean"]["seconds"],
-        "bad": res["ndjson_bad"]["seconds"] / res["ndjson.gz_bad"]["seconds"],
+        "clean": paired_ratio(res["ndjson_clean"]["rounds"], res["ndjson.gz_clean"]["rounds"]),
+        "bad": paired_ratio(res["ndjson_bad"]["rounds"], res["ndjson.gz_bad"]["rounds"]),
     }
     if naive:
         res["ratios"]["clean_vs_naive"] = res["naive"]["seconds"] / res["ndjson_clean"]["seconds"]
     # CPU seconds (all threads): far less sensitive than wall time to other jobs on a shared machine
-    floor_cpu = res["floor"]["cpu_seconds"]
     res["cpu_ratios"] = {
-        "clean_vs_floor": floor_cpu / res["ndjson_clean"]["cpu_seconds"],
-        "bad_vs_floor": floor_cpu / res["ndjson_bad"]["cpu_seconds"],
+        key: paired_ratio(res[a]["cpu_rounds"], res[b]["cpu_rounds"])
+        for key, (a, b) in FIGURES.items()
+        if key.endswith("floor")
     }
     if rss_mb:
         res["rss"] = measure_rss(workdir, rss_mb, rss_rounds)
@@ -388,9 +407,13 @@ def report(res: dict) -> str:
                 f" {r['peak_rss'] / 1e6:.0f} | {r['rows']} | {r.get('quarantined', '')} |"
             )
     lines.append("")
+    lines.append("figures: the median of each round's ratio (the two sides run side by side in a round)")
+    lines.append("")
+    of_medians = res.get("ratios_of_medians", {})
     for key, value in res["ratios"].items():
         target = TARGETS[key]
-        lines.append(f"- {key}: {value:.2f} (target >= {target}) {'PASS' if value >= target else 'FAIL'}")
+        also = f"; ratio of the medians {of_medians[key]:.2f}" if key in of_medians else ""
+        lines.append(f"- {key}: {value:.2f} (target >= {target}) {'PASS' if value >= target else 'FAIL'}{also}")
     for key, value in res.get("cpu_ratios", {}).items():
         lines.append(f"- {key} by CPU seconds: {value:.2f} (wall-time target >= {TARGETS[key]})")
     lines.append(
@@ -422,7 +445,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mb", type=float, default=100)
     parser.add_argument(
-        "--repeat", type=int, default=ROUNDS, help=f"rounds; each figure is the median of the rounds (default {ROUNDS})"
+        "--repeat",
+        type=int,
+        default=ROUNDS,
+        help=f"rounds; each figure is the median of the rounds' ratios (default {ROUNDS})",
     )
     parser.add_argument("--no-naive", action="store_true")
     parser.add_argument("--rss-mb", type=float, nargs="*", default=[50, 400], help="input sizes for peak RSS")

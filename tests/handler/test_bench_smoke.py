@@ -42,3 +42,18 @@ def test_each_figures_two_sides_run_side_by_side_and_take_turns_going_first(monk
         for doc in ("array", "records_path"):
             assert abs(place[f"{doc}_{clean_or_bad}"] - place[other]) <= 2
     assert abs(place["floor"] - place["ndjson_clean"]) == 1 == abs(place["floor"] - place["ndjson_bad"])
+
+
+def test_a_figure_is_the_median_of_each_rounds_own_ratio():
+    bench = _bench()
+    # the machine is twice as fast in two rounds: the ratio of the medians takes the variant's median from a round
+    # where it ran 0.95 of its base (1.9 / 2.0), the figure is each round's own ratio, the median of them 0.9
+    base = [1.0, 1.0, 2.0, 2.0, 2.0]
+    variant = [b / r for b, r in zip(base, [0.9, 0.9, 0.9, 0.95, 0.85], strict=True)]
+    assert bench.paired_ratio(base, variant) == pytest.approx(0.9)
+    assert bench.statistics.median(base) / bench.statistics.median(variant) == pytest.approx(0.95)
+    assert bench.paired_ratio([1.0, 1.0, 1.0], [1.0, 2.0, 0.5]) == 1.0  # the middle round, not a mean
+    with pytest.raises(ValueError, match="paired rounds"):
+        bench.paired_ratio([1.0, 2.0], [1.0])
+    for key, (a, b) in bench.FIGURES.items():
+        assert key in bench.TARGETS and a in bench.RUN_ORDER and b in bench.RUN_ORDER
