@@ -203,6 +203,25 @@ class Rows:
             self._lines = lines, lines.count(b"\n")
         return self._lines
 
+    def element_lines(self, count: int) -> bytes:
+        """The run's NDJSON lines, one element each, once Arrow has read the Rows whole as ``count`` elements: those
+        of ``lines`` when they are proven (``verified``), else those of the exact scan.
+
+        Arrow reading the rows proves each cut between two rows, not the fast split within a row: a string that
+        ends in ``}, {`` holds the separator (``{"n": "a}, {", "id": 1}``), and its line would then hold half a
+        record, and every later line of the run the record before its row's.
+        """
+        lines, n = self.lines()
+        if n == count and verified(lines):
+            return lines
+        head = separator_head(self.sep)
+        body = self.text[len(_ROW_OPEN) : len(self.text) - len(_ROW_CLOSE)]
+        body = body.replace(_ROW_BREAK, self.sep[1 : len(self.sep) - len(head)])  # the separators' commas and blanks
+        items = exact_elements(body) or [element_line(body)]
+        if len(items) != count or any(isinstance(item, Flaw) for item in items):  # Arrow read them as ``count``
+            raise RuntimeError(f"the exact scan split a run Arrow read as {count} elements into {len(items)}")
+        return b"\n".join(items) + b"\n"  # type: ignore[arg-type]
+
 
 def wrap_rows(data: bytes, start: int, end: int, sep: bytes) -> Rows:
     """``data[start:end]`` (elements separated by ``sep``, the last one followed by it, no line break) as ``Rows``.

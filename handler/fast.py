@@ -160,7 +160,7 @@ def process_rows(rows: Rows, plan: Plan) -> ChunkResult | None:
     if misread.result() or table is None:
         return None
     result = ChunkResult(lines=table.num_rows)
-    _emit_fast(result, plan, table, _lines_of(lambda: rows.lines()[0], 1))
+    _emit_fast(result, plan, table, _lines_of(lambda: rows.element_lines(table.num_rows), 1))
     return result
 
 

@@ -161,7 +161,7 @@ def _emit_run(run, result, resplit_refused: bool, index: int, plan: Plan, parts,
         return index + 1
     result.complete()
     if resplit_refused and any(r.record_text is not None for r in result.rejections):
-        runs = _resplit(_lines(run), result)
+        runs = _resplit(run, result)
         if runs is not None:  # a refused line held more than one element: judge the exact split instead
             for sub in runs:
                 sub_result = None if isinstance(sub, Flaw) else _judge_lines(sub, plan)
@@ -176,22 +176,25 @@ def _emit_run(run, result, resplit_refused: bool, index: int, plan: Plan, parts,
     return index + result.records_in
 
 
-def _resplit(run: bytes, result: ChunkResult) -> list[bytes | Flaw] | None:
+def _resplit(run: bytes | Rows, result: ChunkResult) -> list[bytes | Flaw] | None:
     """The run split again where a line refused as JSON holds more than one element, or None when none does.
 
     Only a line that is no JSON can hold two elements (a line that decodes is one value): the validator's verdicts
-    name those lines (their rejections keep the raw text), and the lines Arrow did not read (``refused_lines``)
-    give their bytes. The run (thousands of lines) is split into lines only when one of them splits.
+    name those lines (their rejections keep the raw text). Of those, only the lines Arrow did not read
+    (``refused_lines``, with their bytes) can: Arrow read each other line as one object (a line the validator
+    cannot decode, such as one nested too deep for Python, is one too), and a run read as Rows whole has none. The
+    run (thousands of lines) is split into lines only when one of them splits.
     """
     no_json = sorted({r.location[1] - 1 for r in result.rejections if r.record_text is not None})
     known = result.refused_lines
-    if known is None or any(k not in known for k in no_json):  # rare: the line-by-line isolator read the run
-        known = dict(enumerate(run.split(b"\n")[:-1]))
+    if known is None:  # the line-by-line isolator read the run: which lines Arrow refused is not known
+        known = dict(enumerate(_lines(run).split(b"\n")[:-1]))
+    no_json = [k for k in no_json if k in known]
     split = {k: items for k in no_json if (items := resplit(known[k])) is not None}
     if not split:
         return None
     out = Piece()
-    for k, line in enumerate(run.split(b"\n")[:-1]):
+    for k, line in enumerate(_lines(run).split(b"\n")[:-1]):
         for item in split.get(k, (line,)):
             if isinstance(item, Flaw):
                 out.add_run(item)

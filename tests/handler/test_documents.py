@@ -27,8 +27,9 @@ from handler.elements import (
     verified,
     wrap_rows,
 )
-from handler.fast import read_ndjson, read_rows
+from handler.fast import ChunkResult, read_ndjson, read_rows
 from handler.plan import Plan
+from handler.records import Rejection
 
 A, B, C = (json.dumps(user(i)).encode() for i in range(3))
 WRAPPED = Plan.of(dataclasses.replace(load_contract("users", 1), records_path="data.records"))
@@ -192,6 +193,37 @@ def test_a_document_read_as_rows_gives_the_rows_and_report_of_the_same_ndjson(mo
     outcomes = _read_as_rows(monkeypatch)
     assert outcome(b"[" + between.join(items) + b"]", chunk_bytes=1 << 20)[2] == expected
     assert outcomes == []  # one region: the first two are read as lines
+
+
+@pytest.mark.parametrize("after", [1, 2, 5])
+def test_a_string_ending_in_the_separator_does_not_shift_the_lines_of_rows_read_whole(monkeypatch, after):
+    """A string that ends in ``}, {`` holds the separator ``}, {"``: Arrow reads such Rows whole (the separator sits
+    inside a string), but their fast split cuts that record in two. A row only the validator may judge, later in
+    the same run, must still be given its own record, not the one before it (nor half a record)."""
+    monkeypatch.setattr(elements, "ROW_BYTES", 64 << 10)
+    records: list = [user(i) for i in range(300)]
+    for i in range(150, 290, 10):
+        records[i]["user"]["name"] = "a}, {"
+        records[i + after]["user"]["id"] = None  # read by Arrow, judged by the validator
+    items = [json.dumps(r).encode() for r in records]
+    assert all(b'}, {"' in items[i] for i in range(150, 290, 10))
+    _, lines_report, expected = outcome(ndjson(items))
+    assert len(lines_report) == 14
+    outcomes = _read_as_rows(monkeypatch)
+    _, report, rows = outcome(b"[" + b", ".join(items) + b"]", chunk_bytes=8000)
+    assert rows == expected and report == [(line - 1, e, g) for line, e, g in lines_report]
+    assert outcomes.count(True) >= 5 and False not in outcomes
+
+
+def test_only_a_line_arrow_refused_is_split_again():
+    """A line the validator cannot decode but Arrow read (say nested too deep for Python) is one object: only the
+    lines Arrow refused (``refused_lines``) may hold two elements, and a run read as Rows whole has none."""
+    two = b'{"a": 1},{"b": 2}'
+    refused = Rejection.unparsed(("line", 1), two, "Extra data")
+    read_whole = ChunkResult(rejections=[refused], records_in=1, lines=1, refused_lines={})
+    assert transform._resplit(two + b"\n", read_whole) is None
+    arrow_refused = ChunkResult(rejections=[refused], records_in=1, lines=1, refused_lines={0: two})
+    assert transform._resplit(two + b"\n", arrow_refused) == [b"{\"a\": 1}\n{\"b\": 2}\n"]
 
 
 def test_a_document_with_bad_records_in_every_region_is_not_read_as_rows(monkeypatch):
