@@ -223,7 +223,7 @@ def test_only_a_line_arrow_refused_is_split_again():
     read_whole = ChunkResult(rejections=[refused], records_in=1, lines=1, refused_lines={})
     assert transform._resplit(two + b"\n", read_whole) is None
     arrow_refused = ChunkResult(rejections=[refused], records_in=1, lines=1, refused_lines={0: two})
-    assert transform._resplit(two + b"\n", arrow_refused) == [b"{\"a\": 1}\n{\"b\": 2}\n"]
+    assert transform._resplit(two + b"\n", arrow_refused) == [b'{"a": 1}\n{"b": 2}\n']
 
 
 def test_a_document_with_bad_records_in_every_region_is_not_read_as_rows(monkeypatch):
