@@ -18,15 +18,17 @@ before the region (``restore``) and feeds it again with a judge that proves on t
 deletes escapes and string contents (``translate``), removes innermost bracket pairs until none is left, and wants
 only the line breaks to remain (every line balanced, no bracket of the array or the wrapper inside, no bracket
 inside a string); a line that fails this (a bracket inside a string) holds when it is one valid JSON value (the
-parser, C) or, scanned exactly on its own, ends outside any string or bracket. A refused line that still holds two elements (a separator written another way) is
-split exactly by the caller (``resplit``). Where a fast split does not hold, the region is split exactly up to its
-last separator before the fast split is tried again (not one element further: each try reads the whole region).
+parser, C) or, scanned exactly on its own, ends outside any string or bracket. A refused line that still holds two
+elements (a separator written another way) is split exactly by the caller (``resplit``). Where a fast split does
+not hold, the region is split exactly up to its last separator before the fast split is tried again (not one
+element further: each try reads the whole region).
 
 Rows: a fast run can go to ``judge`` as ``Rows`` instead of lines (``DocumentSplitter.rows``): the run (its line
 breaks turned into tabs, as for lines) cut into rows of a JSON object each, ``{"records":[e1, e2, ...]}``, which
 Arrow reads with the document's own commas between the elements. That saves the substring replacement and its
-copy; Arrow reading every row proves the split (``wrap_rows``). The lines are made from the Rows only when needed
-(``Rows.lines``).
+copy; Arrow reading every row proves where the rows are cut, and within a row JSON's own grammar splits the
+elements (``wrap_rows``). The lines are made from the Rows only when needed (``Rows.lines``, ``Rows.element_lines``:
+a string that ends in ``}, {`` holds the separator, so the fast split of a row read whole must still be proven).
 
 After a fast split the rest of a region (the element after its last separator, cut or whole) is carried into the
 next region and split with it, so a region gives one run of lines, not one more for its last element.
@@ -184,9 +186,9 @@ class Rows:
     """A fast run as rows of JSON, each an object holding an array of elements (``{"records":[e1, e2]}``, see
     ``wrap_rows``), for Arrow to read with the document's own commas: no line per element is made.
 
-    Read whole, the rows prove the split (each row Arrow reads is one JSON object, so each cut between two rows
+    Read whole, the rows prove their cuts (each row Arrow reads is one JSON object, so each cut between two rows
     sat between two elements: see ``wrap_rows``). ``lines`` gives the same run as ``split_lines`` would, made
-    when it is needed: Arrow refused a row, or a row needs the validator.
+    when Arrow refused a row; ``element_lines``, once Arrow read them all, the lines of the elements it read.
     """
 
     text: bytes
