@@ -27,7 +27,7 @@ Rows: a fast run can go to ``judge`` as ``Rows`` instead of lines (``DocumentSpl
 breaks turned into tabs, as for lines) cut into rows of a JSON object each, ``{"records":[e1, e2, ...]}``, which
 Arrow reads with the document's own commas between the elements. That saves the substring replacement and its
 copy; Arrow reading every row proves where the rows are cut, and within a row JSON's own grammar splits the
-elements (``wrap_rows``). The lines are made from the Rows only when needed (``Rows.lines``, ``Rows.element_lines``:
+elements (``wrap_rows``). The lines are made from the Rows only when needed (``Rows.lines``, ``Rows.row_lines``:
 a string that ends in ``}, {`` holds the separator, so the fast split of a row read whole must still be proven).
 
 After a fast split the rest of a region (the element after its last separator, cut or whole) is carried into the
@@ -187,13 +187,16 @@ class Rows:
     ``wrap_rows``), for Arrow to read with the document's own commas: no line per element is made.
 
     Read whole, the rows prove their cuts (each row Arrow reads is one JSON object, so each cut between two rows
-    sat between two elements: see ``wrap_rows``). ``lines`` gives the same run as ``split_lines`` would, made
-    when Arrow refused a row; ``element_lines``, once Arrow read them all, the lines of the elements it read.
+    sat between two elements: see ``wrap_rows``), not the fast split within a row: a string that ends in ``}, {``
+    holds the separator (``{"n": "a}, {", "id": 1}``). ``lines`` gives the same run as ``split_lines`` would,
+    made when Arrow refused a row (the lines are then proven as any fast split's); ``row_lines`` one row's, for
+    the elements only the validator may judge (``fast.process_rows`` proves them).
     """
 
     text: bytes
     sep: bytes
     _lines: tuple[bytes, int] | None = None
+    _row_ends: list[int] | None = None  # where each row ends (its line break)
 
     def lines(self) -> tuple[bytes, int]:
         """The run as NDJSON lines (one element each) and their number."""
@@ -205,24 +208,21 @@ class Rows:
             self._lines = lines, lines.count(b"\n")
         return self._lines
 
-    def element_lines(self, count: int) -> bytes:
-        """The run's NDJSON lines, one element each, once Arrow has read the Rows whole as ``count`` elements: those
-        of ``lines`` when they are proven (``verified``), else those of the exact scan.
+    def row(self, k: int) -> bytes:
+        """The elements of row ``k`` as the document holds them (``sep`` between them)."""
+        if self._row_ends is None:
+            ends, at = [], self.text.find(b"\n")
+            while at >= 0:
+                ends.append(at)
+                at = self.text.find(b"\n", at + 1)
+            self._row_ends = ends
+        start = (self._row_ends[k - 1] + 1 if k else 0) + len(_ROW_OPEN)
+        return self.text[start : self._row_ends[k] - len(_ROW_CLOSE) + 1]
 
-        Arrow reading the rows proves each cut between two rows, not the fast split within a row: a string that
-        ends in ``}, {`` holds the separator (``{"n": "a}, {", "id": 1}``), and its line would then hold half a
-        record, and every later line of the run the record before its row's.
-        """
-        lines, n = self.lines()
-        if n == count and verified(lines):
-            return lines
-        head = separator_head(self.sep)
-        body = self.text[len(_ROW_OPEN) : len(self.text) - len(_ROW_CLOSE)]
-        body = body.replace(_ROW_BREAK, self.sep[1 : len(self.sep) - len(head)])  # the separators' commas and blanks
-        items = exact_elements(body) or [element_line(body)]
-        if len(items) != count or any(isinstance(item, Flaw) for item in items):  # Arrow read them as ``count``
-            raise RuntimeError(f"the exact scan split a run Arrow read as {count} elements into {len(items)}")
-        return b"\n".join(items) + b"\n"  # type: ignore[arg-type]
+    def row_lines(self, k: int) -> bytes:
+        """Row ``k`` split at its separators into NDJSON lines (one element each, unless a string holds the
+        separator: see ``Rows``)."""
+        return self.row(k).replace(self.sep, b"}\n" + separator_head(self.sep)) + b"\n"
 
 
 def wrap_rows(data: bytes, start: int, end: int, sep: bytes) -> Rows:
