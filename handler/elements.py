@@ -155,6 +155,12 @@ def separator_head(sep: bytes) -> bytes:
     return sep[sep.rindex(b"{") :]
 
 
+def line_break(sep: bytes) -> bytes:
+    """What a separator becomes in a fast split: the end of one line (its ``}``) and the start of the next (the
+    separator's head)."""
+    return b"}\n" + separator_head(sep)
+
+
 def split_lines(data: bytes, start: int, end: int, sep: bytes, sep_lines: bytes) -> tuple[bytes, int | None]:
     """NDJSON of ``data[start:end]``, elements separated by ``sep`` and the last one followed by it, and its number
     of lines when the replacement tells it (``sep`` longer than the ``}\n{"`` put in its place), else None.
@@ -164,10 +170,10 @@ def split_lines(data: bytes, start: int, end: int, sep: bytes, sep_lines: bytes)
     ``sep`` so turned). Every line starts with the separator's head (``separator_head``; see ``_separator``).
     """
     data, sep = _without_line_breaks(data, start, end, sep, sep_lines)
-    head = separator_head(sep)
-    out = pc.replace_substring(one_value(data, start, end), sep, b"}\n" + head)
+    head, between = separator_head(sep), line_break(sep)
+    out = pc.replace_substring(one_value(data, start, end), sep, between)
     length = pc.binary_length(out)[0].as_py()
-    shorter = len(sep) - 2 - len(head)  # each replacement shortens the region by this much
+    shorter = len(sep) - len(between)  # each replacement shortens the region by this much
     count = (end - start - length) // shorter if shorter else None
     return out.buffers()[2].slice(0, length - len(head)).to_pybytes(), count  # without the last head
 
@@ -203,7 +209,7 @@ class Rows:
         if self._lines is None:
             body = one_value(self.text, len(_ROW_OPEN), len(self.text) - len(_ROW_CLOSE))
             body = pc.replace_substring(body, _ROW_BREAK, b"\n")
-            body = pc.replace_substring(body, self.sep, b"}\n" + separator_head(self.sep))
+            body = pc.replace_substring(body, self.sep, line_break(self.sep))
             lines = body[0].as_py() + b"\n"
             self._lines = lines, lines.count(b"\n")
         return self._lines
@@ -222,7 +228,7 @@ class Rows:
     def row_lines(self, k: int) -> bytes:
         """Row ``k`` split at its separators into NDJSON lines (one element each, unless a string holds the
         separator: see ``Rows``)."""
-        return self.row(k).replace(self.sep, b"}\n" + separator_head(self.sep)) + b"\n"
+        return self.row(k).replace(self.sep, line_break(self.sep)) + b"\n"
 
 
 def wrap_rows(data: bytes, start: int, end: int, sep: bytes) -> Rows:

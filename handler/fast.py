@@ -134,15 +134,10 @@ def decimal_overflow(col: pa.Array, t: DataType) -> pa.Array:
     return _all_false(n)
 
 
-def read_rows(text: bytes, plan: Plan) -> pa.Table | None:
-    """The elements of a document's ``elements.Rows`` as a table of ``plan.read_schema`` (one chunk per block
-    Arrow read, as from lines), or None when Arrow refuses a row or an element is null (not an object)."""
-    read = _read_rows(text, plan)
-    return None if read is None else read[0]
-
-
-def _read_rows(text: bytes, plan: Plan) -> tuple[pa.Table, list[int]] | None:
-    """``read_rows``, and how many elements each row holds."""
+def read_rows(text: bytes, plan: Plan) -> tuple[pa.Table, list[int]] | None:
+    """The elements of a document's ``elements.Rows`` as a table of ``plan.read_schema`` (one chunk per block Arrow
+    read, as from lines) and how many elements each row holds, or None when Arrow refuses a row or an element is
+    null (not an object)."""
     schema = pa.schema([pa.field(ROWS_KEY, pa.list_(pa.struct(list(plan.read_schema))))])
     try:
         rows = pj.read_json(
@@ -165,7 +160,7 @@ def process_rows(rows: Rows, plan: Plan) -> ChunkResult | None:
     misreads (``locate.may_misread``): the caller then reads the run's lines. A suspect row gets its line from
     its own row (``_RowLines``)."""
     misread = pool().submit(may_misread, rows.text)  # beside Arrow's read (no GIL)
-    read = _read_rows(rows.text, plan)
+    read = read_rows(rows.text, plan)
     if misread.result() or read is None:
         return None
     table, lengths = read
@@ -251,19 +246,16 @@ def _nonblank_lines(data: bytes, first_line: int) -> list[tuple[int, int, int]]:
     return [(first_line + k, lines.start(k), lines.ends[k]) for k in range(len(lines)) if k not in blank]
 
 
-def _lines_of(data: Callable[[], bytes], first_line: int) -> Callable[[int], tuple[int, bytes]]:
-    """Row ``r`` of a table read from NDJSON ``data()`` -> its line number and text; the lines are found (and
-    ``data`` called) on the first call only: most tables need none of them."""
+def _lines_of(data: bytes, first_line: int) -> Callable[[int], tuple[int, bytes]]:
+    """Row ``r`` of a table read from NDJSON ``data`` -> its line number and text; the lines are found on the first
+    call only: most tables need none of them."""
     lines: list[tuple[int, int, int]] = []
-    text = b""
 
     def line_of(r: int) -> tuple[int, bytes]:
-        nonlocal text
         if not lines:
-            text = data()
-            lines.extend(_nonblank_lines(text, first_line))
+            lines.extend(_nonblank_lines(data, first_line))
         line_no, start, end = lines[r]
-        return line_no, text[start:end]
+        return line_no, data[start:end]
 
     return line_of
 
@@ -435,7 +427,7 @@ def _process_chunk(
         result.lines = object_lines if counted is None else counted.result()
         misread = misread_check.result()
         if table is not None and table.num_rows == result.lines and not misread:
-            _emit_fast(result, plan, table, _lines_of(lambda: data, first_line))
+            _emit_fast(result, plan, table, _lines_of(data, first_line))
             return result
     else:
         misread = may_misread(data)
